@@ -1,0 +1,1 @@
+"""Renderers: the text summary the CLI prints, and (later) Markdown/HTML reports for trainers."""
