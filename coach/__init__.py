@@ -42,8 +42,6 @@ from .transcript import Role, Transcript, Turn
 __version__ = "0.1.0"
 
 __all__ = [
-    "FORMATS",
-    "STAGES",
     "CallClarity",
     "Clarity",
     "Coach",
@@ -51,6 +49,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "Evidence",
+    "FORMATS",
     "FormatError",
     "Hint",
     "Issue",
@@ -59,6 +58,7 @@ __all__ = [
     "Paraphrase",
     "Report",
     "Role",
+    "STAGES",
     "Session",
     "StageResult",
     "Stats",

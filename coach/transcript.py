@@ -18,16 +18,13 @@ from .errors import TranscriptError
 __all__ = ["ROLE_ALIASES", "Role", "Transcript", "Turn", "resolve_role", "role_override"]
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """Who speaks a turn. Only ``AGENT`` turns are coached; ``BOT`` and ``SYSTEM`` never count as the agent."""
 
     AGENT = "agent"
     CUSTOMER = "customer"
     BOT = "bot"
     SYSTEM = "system"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: Speaker labels (lower-cased, punctuation folded to spaces) that map to a role.
