@@ -90,7 +90,7 @@ def analyze(
 
 def live(lang: str = "en", config: Config | Mapping[str, Any] | str | None = None, **kwargs: Any) -> Session:
     """A live session that coaches turn by turn; its ``report()`` equals ``analyze`` on the same turns."""
-    return _coach(lang, config).live(language=lang, **kwargs)
+    return _coach(lang, config).live(**kwargs)
 
 
 def _coach(lang: str, config: Any) -> Coach:

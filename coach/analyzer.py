@@ -47,14 +47,15 @@ class Coach:
     ) -> Report:
         """The Report for one call (a Transcript, or anything ``coach.load`` reads)."""
         transcript = source if isinstance(source, Transcript) else load(source, format, roles=roles)
-        session = self.live(id=transcript.id, metadata=transcript.metadata, language=transcript.language)
+        session = self.live(id=transcript.id, metadata=transcript.metadata)
+        session.transcript_language = transcript.language
         for turn in transcript.turns:
             session.add_turn(turn)
         return session.report()
 
-    def live(self, *, id: str = "live", metadata: Mapping[str, Any] | None = None, language: str | None = None) -> Session:
+    def live(self, *, id: str = "live", metadata: Mapping[str, Any] | None = None) -> Session:
         """A new live session: feed it turns with ``add``, ask for ``report()`` at any time."""
-        return Session(self, id=id, metadata=metadata or {}, language=language or self.lang)
+        return Session(self, id=id, metadata=metadata or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +72,18 @@ class TurnResult:
 class Session:
     """A call in progress. ``add`` one turn at a time; ``report()`` equals ``Coach.analyze`` on the same turns."""
 
-    def __init__(self, coach: Coach, *, id: str, metadata: Mapping[str, Any], language: str) -> None:
-        _lang.require(language)
+    def __init__(self, coach: Coach, *, id: str, metadata: Mapping[str, Any]) -> None:
         self.coach = coach
+        self.language = _lang.require(coach.lang)
         self.id = id
         self.metadata = dict(metadata)
-        self.language = language
+        #: The language the source declared (kept in the report's transcript); analysis uses ``language``.
+        self.transcript_language = self.language
         self._turns: list[Turn] = []
 
     @property
     def transcript(self) -> Transcript:
-        return Transcript(self.id, tuple(self._turns), self.metadata, self.language)
+        return Transcript(self.id, tuple(self._turns), self.metadata, self.transcript_language)
 
     def add(
         self,

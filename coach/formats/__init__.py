@@ -65,7 +65,7 @@ def load_all(
         yield source
         return
     doc = document(source)
-    reader = FORMATS[format] if format in FORMATS else None
+    reader = FORMATS.get(format)
     if reader is None:
         if format != "auto":
             raise FormatError(f"unknown format {format!r}", source=doc.source, known=("auto", *FORMATS))
@@ -113,7 +113,7 @@ def document(source: Source) -> Document:
         return _file(Path(source))
     if isinstance(source, str):
         stripped = source.lstrip()
-        if "\n" in source or stripped[:1] in ("{", "[") or ":" in source and len(source) > 260:
+        if "\n" in source or stripped[:1] in ("{", "[") or (":" in source and len(source) > 260):
             return Document("<text>", text=source)
         if not source.strip():
             raise TranscriptError("the input is empty", source="<text>", hint="pass a path or transcript text")

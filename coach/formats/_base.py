@@ -9,7 +9,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -194,7 +193,7 @@ class Document:
             reader = codecs.getreader(encoding)(raw)
             number = 0
             try:
-                for number, line in enumerate(reader, 1):  # noqa: B007
+                for number, line in enumerate(reader, 1):
                     yield number, line.rstrip("\r\n")
             except UnicodeDecodeError as exc:
                 raise TranscriptError(
