@@ -16,12 +16,31 @@ from typing import Any
 from ..errors import FormatError, TranscriptError
 from ..transcript import Role, Transcript
 from ._base import Document, Reader, decode
+from .abcd import ABCD
+from .amazon import CONTACT_LENS, TRANSCRIBE
+from .captions import SRT, WEBVTT
+from .genesys import GENESYS
+from .google import CCAI
+from .harper_valley import HARPER_VALLEY
+from .intercom import INTERCOM
 from .native import JSON, JSONL
+from .tabular import CSV
+from .text import TEXT
+from .twilio import TWILIO
+from .zendesk import ZENDESK
 
 __all__ = ["FORMATS", "Document", "Reader", "detect", "load", "load_all"]
 
-#: Every reader by name, in the order ``coach formats`` lists them.
-FORMATS: Mapping[str, Reader] = MappingProxyType({r.name: r for r in (JSON, JSONL)})
+#: Every reader by name, in the order ``coach formats`` lists them; detection breaks ties in this order.
+FORMATS: Mapping[str, Reader] = MappingProxyType(
+    {
+        r.name: r
+        for r in (
+            JSON, JSONL, CONTACT_LENS, TRANSCRIBE, CCAI, GENESYS, TWILIO, INTERCOM, ZENDESK, ABCD, HARPER_VALLEY,
+            WEBVTT, SRT, CSV, TEXT,
+        )
+    }
+)
 
 Source = str | os.PathLike | bytes | Mapping | list | tuple
 
@@ -32,13 +51,16 @@ def load(
     *,
     roles: Mapping[str, str | Role] | None = None,
     language: str | None = None,
+    **options: Any,
 ) -> Transcript:
     """The one conversation in ``source``; ``TranscriptError`` when there is none or several.
 
     ``roles`` maps speaker names to roles (``{"Jane Smith": "agent"}``) and wins over the built-in
-    aliases; ``language`` overrides the one the source declares.
+    aliases; ``language`` overrides the one the source declares. ``options`` go to the format's reader
+    (``FORMATS[name].options`` lists them): ``columns={"text": "Body", "speaker": "From"}`` for
+    ``csv``, ``text_field="transcript"`` (the ASR text) for ``harper_valley``.
     """
-    it = load_all(source, format, roles=roles, language=language)
+    it = load_all(source, format, roles=roles, language=language, **options)
     first = next(it, None)
     if first is None:
         raise TranscriptError(
@@ -59,8 +81,9 @@ def load_all(
     *,
     roles: Mapping[str, str | Role] | None = None,
     language: str | None = None,
+    **options: Any,
 ) -> Iterator[Transcript]:
-    """Every conversation in ``source``, streamed in order."""
+    """Every conversation in ``source``, streamed in order (arguments as for ``load``)."""
     if isinstance(source, Transcript):
         yield source
         return
@@ -70,8 +93,12 @@ def load_all(
         if format != "auto":
             raise FormatError(f"unknown format {format!r}", source=doc.source, known=("auto", *FORMATS))
         reader = detect(doc)
+    unknown = sorted(set(options) - set(getattr(reader, "options", ())))
+    if unknown:
+        takes = ", ".join(reader.options) if getattr(reader, "options", ()) else "no options"
+        raise TypeError(f"format {reader.name!r} does not take {', '.join(unknown)}= (it takes {takes})")
     count = 0
-    for transcript in reader.read(doc, roles):
+    for transcript in reader.read(doc, roles, **options):
         count += 1
         if language is not None and transcript.language != language:
             from dataclasses import replace
@@ -125,11 +152,18 @@ def document(source: Source) -> Document:
 
 
 def _file(path: Path) -> Document:
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:  # e.g. a name too long to be a file: it was meant as text
+        raise TranscriptError(
+            f"cannot open this as a file ({exc.strerror})", source=_name(str(path)),
+            hint="pass transcript text with at least one newline, or a path",
+        ) from None
+    if not exists:
         raise TranscriptError(
             "no such file", source=str(path), hint="check the path (plain-text transcripts need a newline)"
         )
-    if path.is_dir():
+    if is_dir:
         raise TranscriptError(
             "this is a folder", source=str(path), hint="pass a file, or use `coach score` for folders"
         )

@@ -12,6 +12,7 @@ A list of ``[speaker, text]`` pairs is accepted too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -86,6 +87,8 @@ def from_native(
 def _seconds(value: Any, source: str, line: int | None, turn: int) -> float | None:
     if value is None or isinstance(value, bool):
         return None
+    if (type(value) is float or type(value) is int) and math.isfinite(value):  # the common case
+        return float(value)
     seconds = parse_timestamp(value) if isinstance(value, str | int | float) else None
     if seconds is None:
         raise TranscriptError(
@@ -95,17 +98,15 @@ def _seconds(value: Any, source: str, line: int | None, turn: int) -> float | No
     return seconds
 
 
-def _stem(doc: Document) -> str:
-    return doc.path.stem if doc.path else "conversation"
-
-
 class _Json:
     name = "json"
     description = "coach native JSON: one call {id, turns: [{speaker, text, start, end}]} or a list of calls"
     extensions = (".json",)
 
+    options: tuple[str, ...] = ()
+
     def detect(self, doc: Document) -> float:
-        if not doc.is_json_like:
+        if not doc.is_json_like or doc.json_lines:
             return 0.0
         head = doc.head.lstrip()
         if not doc._has_obj and '"turns"' not in head and not head.startswith("[["):
@@ -117,19 +118,20 @@ class _Json:
             return 0.85
         return 0.0
 
-    def read(self, doc: Document, roles: Mapping[str, str | Role] | None) -> Iterator[Transcript]:
+    def read(self, doc: Document, roles: Mapping[str, str | Role] | None, **options: Any) -> Iterator[Transcript]:
         obj = doc.json
         if isinstance(obj, list) and obj and not _is_pairs(obj):
             for i, item in enumerate(obj):
-                yield from_native(item, doc.source, roles, f"{_stem(doc)}-{i + 1}")
+                yield from_native(item, doc.source, roles, f"{doc.stem}-{i + 1}")
         else:
-            yield from_native(obj, doc.source, roles, _stem(doc))
+            yield from_native(obj, doc.source, roles, doc.stem)
 
 
 class _Jsonl:
     name = "jsonl"
     description = "coach native JSON Lines: one call per line, streamed"
     extensions = (".jsonl", ".ndjson")
+    options: tuple[str, ...] = ()
 
     def detect(self, doc: Document) -> float:
         if doc._has_obj:
@@ -141,12 +143,12 @@ class _Jsonl:
             return 0.6
         return 0.0
 
-    def read(self, doc: Document, roles: Mapping[str, str | Role] | None) -> Iterator[Transcript]:
+    def read(self, doc: Document, roles: Mapping[str, str | Role] | None, **options: Any) -> Iterator[Transcript]:
         for number, line in doc.iter_lines():
             if not line.strip():
                 continue
             obj = parse_json(line, doc.source, line_offset=number - 1)
-            yield from_native(obj, doc.source, roles, f"{_stem(doc)}-{number}", line=number)
+            yield from_native(obj, doc.source, roles, f"{doc.stem}-{number}", line=number)
 
 
 JSON = _Json()
