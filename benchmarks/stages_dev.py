@@ -9,7 +9,13 @@ were made, and the rulings on hard cases, are in ``benchmarks/data/README.md``.
 ``load_dev`` rebuilds each call as a ``Transcript`` with one turn per source segment/line, in source
 order (noise-only segments included), and returns the labels keyed by index into ``Transcript.turns``.
 
-Run ``python benchmarks/stages_dev.py`` to print the label counts.
+``benchmarks/data/stages_dev_written.jsonl`` is the second, evaluation-only set: 60 written calls that
+carry their own words, in coach's native format plus ``domain``, ``channel`` ("chat" | "voice"),
+``quality`` ("excellent" | "average" | "poor") and ``labels`` (``{"<0-based turn index>": [stage, ...]}``,
+every agent turn listed). ``load_written`` reads it through ``coach.load`` and returns the same
+``(transcript, {turn index: stages})`` pairs as ``load_dev``.
+
+Run ``python benchmarks/stages_dev.py`` to print the label counts of both sets.
 """
 
 from __future__ import annotations
@@ -17,20 +23,39 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import coach
 from coach.errors import TranscriptError
 from coach.transcript import Role, Transcript, Turn
 
-__all__ = ["DATA_ROOT", "LABELS", "SOURCES", "STAGES", "counts", "load_dev", "read_labels"]
+__all__ = [
+    "CHANNELS",
+    "DATA_ROOT",
+    "LABELS",
+    "QUALITIES",
+    "SOURCES",
+    "STAGES",
+    "WRITTEN",
+    "counts",
+    "load_dev",
+    "load_written",
+    "read_labels",
+    "read_written",
+    "written_counts",
+]
 
 logger = logging.getLogger(__name__)
 
 STAGES = ("reassure", "listen", "confirm", "fix", "follow_up")
 SOURCES = ("harper_valley", "abcd")
 LABELS = Path(__file__).resolve().parent / "data" / "stages_dev.jsonl"
+WRITTEN = Path(__file__).resolve().parent / "data" / "stages_dev_written.jsonl"
+CHANNELS = ("chat", "voice")
+QUALITIES = ("excellent", "average", "poor")
+_WRITTEN_KEYS = {"id", "domain", "channel", "quality", "turns", "labels"}
 DATA_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 _HV_ROLES = {"agent": Role.AGENT, "caller": Role.CUSTOMER}
@@ -78,7 +103,8 @@ def load_dev(data_root: Path = DATA_ROOT, labels: Path = LABELS) -> list[tuple[T
             logger.warning("%s is absent: %d %s calls left out", folder, len(wanted), source)
             continue
         for row, transcript, keys in build(folder, wanted):
-            built[source, row["id"]] = (transcript, _map_labels(row, transcript, keys, labels))
+            where = f"{labels} ({row['source']} {row['id']})"
+            built[source, row["id"]] = (transcript, _map_labels(row["turns"], transcript, keys, where))
     return [built[r["source"], r["id"]] for r in rows if (r["source"], r["id"]) in built]
 
 
@@ -128,10 +154,11 @@ def _abcd(folder: Path, rows: list[dict[str, Any]]):
         yield row, transcript, {str(i): i for i in range(len(turns))}
 
 
-def _map_labels(row: Mapping[str, Any], transcript: Transcript, keys: Mapping[str, int], path: Path) -> Labels:
-    where = f"{path} ({row['source']} {row['id']})"
+def _map_labels(
+    labels: Mapping[str, list[str]], transcript: Transcript, keys: Mapping[str, int], where: str
+) -> Labels:
     out: Labels = {}
-    for key, stages in row["turns"].items():
+    for key, stages in labels.items():
         index = keys.get(key)
         if index is None:
             raise TranscriptError(f"label for turn {key!r}, which the call does not have", source=where)
@@ -153,6 +180,65 @@ def _map_labels(row: Mapping[str, Any], transcript: Transcript, keys: Mapping[st
     return out
 
 
+def read_written(path: Path = WRITTEN) -> list[dict[str, Any]]:
+    """The written calls of ``path`` as rows (words and labels), in file order, checked for shape."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            _check_written(row, str(path), line_no)
+            rows.append(row)
+    return rows
+
+
+def load_written(path: Path = WRITTEN) -> list[tuple[Transcript, Labels]]:
+    """Every written call as ``(transcript, {turn index: stages})``, in file order.
+
+    The transcript is what ``coach.load`` makes of the call without its ``labels`` (``domain``,
+    ``channel`` and ``quality`` become metadata). Raises ``TranscriptError`` when a label names a
+    turn that is missing or not an agent turn, an agent turn has no label, or the reader did not
+    keep one turn per written turn — the indices of the labels would then point at other words.
+    """
+    out = []
+    for row in read_written(path):
+        where = f"{path} ({row['id']})"
+        transcript = coach.load({k: v for k, v in row.items() if k != "labels"}, format="json")
+        if len(transcript.turns) != len(row["turns"]):
+            raise TranscriptError(
+                f"{len(row['turns'])} turns written but {len(transcript.turns)} read",
+                source=where,
+                hint="every turn needs non-empty text and a known speaker",
+            )
+        keys = {str(i): i for i in range(len(transcript.turns))}
+        out.append((transcript, _map_labels(row["labels"], transcript, keys, where)))
+    return out
+
+
+def _check_stage_lists(labels: Mapping[str, Any], fail: Callable[[str], TranscriptError]) -> None:
+    for key, stages in labels.items():
+        if not key.isdigit():
+            raise fail(f"turn key {key!r} is not a turn number (segment index / position)")
+        if not isinstance(stages, list) or any(s not in STAGES for s in stages) or len(set(stages)) != len(stages):
+            raise fail(f"turn {key}: {stages!r} is not a list of distinct stages from {', '.join(STAGES)}")
+
+
+def _check_written(row: Any, source: str, line: int) -> None:
+    def fail(message: str) -> TranscriptError:
+        return TranscriptError(message, source=source, line=line)
+
+    if not isinstance(row, dict) or row.keys() != _WRITTEN_KEYS:
+        raise fail("expected exactly the keys " + ", ".join(sorted(_WRITTEN_KEYS)))
+    if not isinstance(row["id"], str) or not isinstance(row["domain"], str) or not row["domain"]:
+        raise fail('"id" and "domain" must be non-empty strings')
+    if row["channel"] not in CHANNELS or row["quality"] not in QUALITIES:
+        raise fail(f'"channel" must be one of {", ".join(CHANNELS)} and "quality" one of {", ".join(QUALITIES)}')
+    if not isinstance(row["turns"], list) or not row["turns"] or not isinstance(row["labels"], dict):
+        raise fail('"turns" must be a non-empty list and "labels" an object')
+    _check_stage_lists(row["labels"], fail)
+
+
 def _check_row(row: Any, source: str, line: int) -> None:
     def fail(message: str) -> TranscriptError:
         return TranscriptError(message, source=source, line=line)
@@ -163,41 +249,56 @@ def _check_row(row: Any, source: str, line: int) -> None:
         raise fail(f"unknown source {row['source']!r}; known: {', '.join(SOURCES)}")
     if not isinstance(row["id"], str) or not isinstance(row["turns"], dict) or not row["turns"]:
         raise fail('"id" must be a string and "turns" a non-empty object')
-    for key, stages in row["turns"].items():
-        if not key.isdigit():
-            raise fail(f"turn key {key!r} is not a segment index / position")
-        if not isinstance(stages, list) or any(s not in STAGES for s in stages) or len(set(stages)) != len(stages):
-            raise fail(f"turn {key}: {stages!r} is not a list of distinct stages from {', '.join(STAGES)}")
+    _check_stage_lists(row["turns"], fail)
     if "note" in row and not isinstance(row["note"], str):
         raise fail('"note" must be a string')
 
 
 def counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
     """Per source (and ``all``): labelled agent turns, calls, and per stage its turns and calls."""
+    return _tally((row["source"], row["turns"].values()) for row in rows)
+
+
+def written_counts(calls: Iterable[tuple[Transcript, Labels]], by: str) -> dict[str, dict[str, int]]:
+    """``counts`` for loaded calls, grouped by the metadata key ``by`` ("domain", "channel", "quality")."""
+    return _tally((str(t.metadata[by]), labels.values()) for t, labels in calls)
+
+
+def _tally(calls: Iterable[tuple[str, Iterable[Iterable[str]]]]) -> dict[str, dict[str, int]]:
     table: dict[str, dict[str, int]] = {}
-    for row in rows:
-        for group in (row["source"], "all"):
-            c = table.setdefault(group, {"calls": 0, "agent turns": 0, "no stage": 0})
+    for group, turns in calls:
+        per_turn = [list(stages) for stages in turns]
+        present = {stage for stages in per_turn for stage in stages}
+        for name in (group, "all"):
+            c = table.setdefault(name, {"calls": 0, "agent turns": 0, "no stage": 0})
             c["calls"] += 1
-            present: set[str] = set()
-            for stages in row["turns"].values():
-                c["agent turns"] += 1
-                c["no stage"] += not stages
+            c["agent turns"] += len(per_turn)
+            c["no stage"] += sum(not stages for stages in per_turn)
+            for stages in per_turn:
                 for stage in stages:
                     c[f"{stage} turns"] = c.get(f"{stage} turns", 0) + 1
-                    present.add(stage)
             for stage in present:
                 c[f"{stage} calls"] = c.get(f"{stage} calls", 0) + 1
     return table
 
 
-def main() -> None:
-    table = counts(read_labels())
-    groups = [*SOURCES, "all"]
+def _print_table(title: str, table: Mapping[str, Mapping[str, int]], groups: Iterable[str]) -> None:
+    groups = [*groups, "all"]
     names = ["calls", "agent turns", "no stage"] + [f"{s} {u}" for s in STAGES for u in ("turns", "calls")]
-    print(f"{'':16}" + "".join(f"{g:>15}" for g in groups))
+    width = max(12, *(len(g) + 2 for g in groups))
+    print(title)
+    print(f"{'':16}" + "".join(f"{g:>{width}}" for g in groups))
     for name in names:
-        print(f"{name:16}" + "".join(f"{table.get(g, {}).get(name, 0):>15}" for g in groups))
+        print(f"{name:16}" + "".join(f"{table.get(g, {}).get(name, 0):>{width}}" for g in groups))
+    print()
+
+
+def main() -> None:
+    _print_table(f"{LABELS.name} (real calls)", counts(read_labels()), SOURCES)
+    written = load_written()
+    for by in ("channel", "quality", "domain"):
+        groups = QUALITIES if by == "quality" else sorted({str(t.metadata[by]) for t, _ in written})
+        _print_table(f"{WRITTEN.name} (written calls) by {by}", written_counts(written, by), groups)
 
 
 if __name__ == "__main__":

@@ -163,3 +163,145 @@ def test_stages_dev_load_dev_refuses_test_ids(shared_data, tmp_path):
 
 def test_stages_dev_load_dev_without_data_is_empty(tmp_path):
     assert stages_dev.load_dev(tmp_path / "absent") == []
+
+
+# --- the written, evaluation-only set (benchmarks/data/stages_dev_written.jsonl) ---
+
+WRITTEN = stages_dev.read_written()
+DOMAINS = {"telecom", "banking", "travel", "retail", "utilities", "saas", "insurance", "healthcare", "public", "food"}
+
+
+def _present(row, stage):
+    return any(stage in stages for stages in row["labels"].values())
+
+
+def test_stages_dev_written_schema():
+    assert len(WRITTEN) >= 60
+    assert len({r["id"] for r in WRITTEN}) == len(WRITTEN)
+    assert {r["domain"] for r in WRITTEN} == DOMAINS
+    assert {r["channel"] for r in WRITTEN} == set(stages_dev.CHANNELS)
+    assert {r["quality"] for r in WRITTEN} == set(stages_dev.QUALITIES)
+    timed = 0
+    for row in WRITTEN:
+        assert 8 <= len(row["turns"]) <= 30, row["id"]
+        assert {t["speaker"] for t in row["turns"]} == {"agent", "customer"}, row["id"]
+        for turn in row["turns"]:
+            assert set(turn) <= {"speaker", "text", "start"} and turn["text"].strip(), row["id"]
+        starts = [t["start"] for t in row["turns"] if "start" in t]
+        if starts:
+            # a call is timed throughout or not at all, and time only moves forward
+            assert len(starts) == len(row["turns"]) and starts == sorted(starts), row["id"]
+            timed += 1
+        for stages in row["labels"].values():
+            assert stages == sorted(stages, key=stages_dev.STAGES.index), row["id"]
+    assert len(WRITTEN) // 3 <= timed <= 2 * len(WRITTEN) // 3
+
+
+def test_stages_dev_written_labels_sit_on_every_agent_turn_and_only_there():
+    for row in WRITTEN:
+        agent = [i for i, t in enumerate(row["turns"]) if t["speaker"] == "agent"]
+        assert sorted(map(int, row["labels"])) == agent, row["id"]
+
+
+@pytest.mark.parametrize("stage", stages_dev.STAGES)
+def test_stages_dev_written_every_stage_is_present_and_absent_often_enough(stage):
+    present = sum(_present(r, stage) for r in WRITTEN)
+    assert present >= 15
+    assert len(WRITTEN) - present >= 10
+
+
+def test_stages_dev_written_excellent_calls_show_every_stage():
+    for row in (r for r in WRITTEN if r["quality"] == "excellent"):
+        assert all(_present(row, s) for s in stages_dev.STAGES), row["id"]
+
+
+def test_stages_dev_load_written_rebuilds_every_call():
+    written = stages_dev.load_written()
+    assert [t.id for t, _ in written] == [r["id"] for r in WRITTEN]
+    for (transcript, labels), row in zip(written, WRITTEN, strict=True):
+        assert [t.text for t in transcript.turns] == [t["text"] for t in row["turns"]]
+        assert sorted(labels) == [i for i, t in enumerate(transcript.turns) if t.role is Role.AGENT]
+        keys = ("domain", "channel", "quality")
+        assert [transcript.metadata[k] for k in keys] == [row[k] for k in keys]
+        assert "labels" not in transcript.metadata
+        assert [t.start for t in transcript.turns] == [t.get("start") for t in row["turns"]]
+
+
+def test_stages_dev_written_counts_add_up():
+    written = stages_dev.load_written()
+    table = stages_dev.written_counts(written, "quality")
+    assert table["all"]["calls"] == len(WRITTEN) == sum(table[q]["calls"] for q in stages_dev.QUALITIES)
+    for stage in stages_dev.STAGES:
+        assert table["all"][f"{stage} calls"] == sum(_present(r, stage) for r in WRITTEN)
+        turns = sum(stage in stages for r in WRITTEN for stages in r["labels"].values())
+        assert table["all"][f"{stage} turns"] == turns
+    assert table["all"]["agent turns"] == sum(len(r["labels"]) for r in WRITTEN)
+
+
+def test_stages_dev_main_prints_both_sets(capsys):
+    stages_dev.main()
+    out = capsys.readouterr().out
+    assert "stages_dev.jsonl" in out and "stages_dev_written.jsonl" in out
+    assert all(q in out for q in stages_dev.QUALITIES)
+
+
+_GOOD = {"id": "w", "domain": "telecom", "channel": "chat", "quality": "poor",
+         "turns": [{"speaker": "agent", "text": "Hi."}], "labels": {"0": []}}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"channel": "phone"},
+        {"quality": "great"},
+        {"domain": ""},
+        {"turns": []},
+        {"labels": {"0": ["empathy"]}},
+        {"labels": {"first": []}},
+        {"labels": {"0": ["fix", "fix"]}},
+        {"note": "extra key"},
+    ],
+)
+def test_stages_dev_read_written_rejects_bad_rows(tmp_path, change):
+    path = tmp_path / "written.jsonl"
+    path.write_text(json.dumps({**_GOOD, **change}) + "\n", encoding="utf-8")
+    with pytest.raises(TranscriptError, match="line 1"):
+        stages_dev.read_written(path)
+
+
+def _written_row(edit):
+    row = json.loads(json.dumps(WRITTEN[0]))
+    edit(row)
+    return row
+
+
+def _label_customer(row):
+    row["labels"][str(next(i for i, t in enumerate(row["turns"]) if t["speaker"] == "customer"))] = ["listen"]
+
+
+def _drop_agent_label(row):
+    row["labels"].pop(next(iter(row["labels"])))
+
+
+def _label_past_the_end(row):
+    row["labels"][str(len(row["turns"]))] = []
+
+
+def _blank_a_turn(row):
+    row["turns"][1]["text"] = "   "
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_label_customer, "label on a customer turn"),
+        (_drop_agent_label, "agent turns without a label"),
+        (_label_past_the_end, "does not have"),
+        (_blank_a_turn, "turns written but"),
+    ],
+)
+def test_stages_dev_load_written_rejects_labels_that_disagree_with_the_words(tmp_path, edit, message):
+    path = tmp_path / "written.jsonl"
+    path.write_text(json.dumps(_written_row(edit)) + "\n", encoding="utf-8")
+    with pytest.raises(TranscriptError, match=message):
+        stages_dev.load_written(path)
