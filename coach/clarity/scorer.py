@@ -1,0 +1,295 @@
+"""``ClarityScorer``: how plainly a text reads, as a 0–100 score with the issues to fix.
+
+The score is a logistic of a difficulty ``D`` (higher ``D`` = harder)::
+
+    D = R / rarity_sd + T / length_sd + Σ_kinds weight_k · issues_k · 10 / (words + 2)
+
+- ``R``, word rarity: the mean over words of ``clip(5.5 − zipf, 0, 3)`` (wordfreq's Zipf scale:
+  6 = once per thousand words, 3 = once per million), with two common pseudo-words added so one rare
+  word in a one-word turn does not read as a wall of jargon. Names, numbers, acronyms (judged as
+  issues instead) and product names from the allow-list count as common; chat abbreviations count as
+  what they stand for; fillers ("um") are not words.
+- ``T``, sentence length: ``ln(max(mean words per sentence, 6) / 6)``; unpunctuated lower-case speech
+  is cut into sentences at discourse markers ("okay", "so i", "and then").
+- Issue penalties: each enabled kind adds its weight per issue per ten words.
+
+``rarity_sd`` and ``length_sd`` are the spreads of ``R`` and ``T`` over the OneStopEnglish texts, so
+the two count equally (unit weighting, no labels used). ``D`` is at least 0 and maps to a score with a
+log-logistic curve, ``score = 100 / (1 + (D / midpoint) ** shape)``: ``D = 0`` (only common words,
+short sentences, no issues) scores 100, the median OneStopEnglish text (the midpoint) scores 50, and
+``shape`` puts the median plain agent turn at 90. Higher is clearer. The
+constants live in ``coach/lang/<lang>/clarity_score.json``; ``training/clarity/calibrate.py``
+rebuilds them.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..config import CLARITY_KINDS, ClarityConfig
+from ..report import Clarity, Issue
+from . import _checks
+from ._checks import Parsed, acronym_key, looks_like_acronym
+from ._lexicon import Lexicon, PhraseIndex, lexicon
+from ._text import Sentence, Word, sentences, words
+
+__all__ = ["ClarityScorer", "call_score", "grade"]
+
+# Spans no one reads as words: transcript markup ("[noise]", "<unk>"), links and e-mail addresses.
+_MASK = re.compile(r"\[[^\]\n]{0,40}\]|<[^>\n]{0,40}>|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+")
+_MAYBE_MASKED = re.compile(r"[\[<@]|www|http")
+_INNER_PUNCTUATION = frozenset(",;:—–()\"")
+_DEFAULT_THRESHOLDS = {"long_sentence": 20.0, "uncommon_word": 3.0, "noun_string": 4.0, "wall_of_text": 5.0}
+_CACHE_SIZE = 4096
+_NAME_CUES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "ma'am"})
+_ORDER = {kind: i for i, kind in enumerate(CLARITY_KINDS)}
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+class ClarityScorer:
+    """Scores texts in one language with one clarity configuration.
+
+    The constructor only stores; language data loads on first use and is cached per process.
+    """
+
+    def __init__(self, lang: str = "en", config: ClarityConfig | None = None) -> None:
+        self.lang = lang
+        self.config = config
+
+    @functools.cached_property
+    def _config(self) -> ClarityConfig:
+        return self.config if self.config is not None else ClarityConfig()
+
+    @functools.cached_property
+    def _lex(self) -> Lexicon:
+        return lexicon(self.lang)
+
+    @functools.cached_property
+    def _company(self) -> PhraseIndex | None:
+        glossary = self._config.glossary
+        return PhraseIndex(glossary.items()) if glossary else None
+
+    @functools.cached_property
+    def _company_acronyms(self) -> frozenset[str]:
+        return frozenset(acronym_key(t) for t in self._config.glossary if looks_like_acronym(t))
+
+    @functools.cached_property
+    def _allow(self) -> PhraseIndex | None:
+        allow = self._config.allow
+        return PhraseIndex((a, a) for a in allow) if allow else None
+
+    @functools.cached_property
+    def _kinds(self) -> dict[str, float | None]:
+        """Enabled kinds and their thresholds (``None`` for kinds without one)."""
+        out = {}
+        for kind in CLARITY_KINDS:
+            setting = self._config.kind(kind)
+            if setting.enabled:
+                threshold = setting.threshold if setting.threshold is not None else _DEFAULT_THRESHOLDS.get(kind)
+                out[kind] = threshold
+        return out
+
+    def score(self, text: str, *, known_acronyms: frozenset[str] = frozenset(), doc: Any = None) -> Clarity:
+        """The clarity of ``text``: score 0–100 (higher is clearer), grade, confidence and issues.
+
+        ``known_acronyms`` are acronyms explained earlier in the call (see ``expansions``). ``doc``
+        is accepted so a caller can pass the spaCy Doc it already made of ``text``; the scorer's own
+        regular-expression pass costs less than reading a Doc's tokens, so results are the same with
+        and without it. A Doc of another text is a ``ValueError``.
+        """
+        if doc is not None and doc.text != text:
+            raise ValueError("doc is not a Doc of this text")
+        key = (text, known_acronyms)
+        cached = self._cache.get(key)
+        if cached is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()  # cheap, and safe when threads share the scorer
+            cached = self._cache[key] = self._score(text, known_acronyms)
+        return cached
+
+    @functools.cached_property
+    def _cache(self) -> dict[tuple[str, frozenset[str]], Clarity]:
+        # Agent turns repeat a lot (greetings, scripted lines); results are immutable, so reuse them.
+        return {}
+
+    def _score(self, text: str, known_acronyms: frozenset[str]) -> Clarity:
+        parsed = self._parse(text)
+        count = len(parsed.tokens) - len(parsed.fillers)
+        if count <= 0:
+            return Clarity(score=None, grade=None, confidence=0.0, issues=(), words=0)
+        issues = self._issues(parsed, known_acronyms)
+        difficulty = self._difficulty(parsed, count, issues)
+        value = to_score(difficulty, self._lex.score["scale"])
+        confidence = 1.0 - math.exp(-count / self._lex.score["confidence_words"])
+        return Clarity(score=value, grade=grade(value, self.lang), confidence=confidence, issues=issues, words=count)
+
+    def expansions(self, text: str) -> set[str]:
+        """Acronyms ``text`` spells out ("Multi-Factor Authentication (MFA)"), upper-cased, so a
+        caller can pass them as ``known_acronyms`` for the rest of the call."""
+        return _checks.expansions(text)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _parse(self, text: str) -> Parsed:
+        lex = self._lex
+        masked = _MASK.sub(_blank, text) if _MAYBE_MASKED.search(text) else text
+        tokens = words(masked)
+        sents = _speech_units(masked, tokens, sentences(masked, tokens, lex.abbreviations), lex)
+        parsed = Parsed(masked, tokens, [t.lower for t in tokens], sents, lex)
+        fillers = lex.fillers
+        parsed.fillers = {i for i, w in enumerate(parsed.lows) if w in fillers}
+        if self._allow is not None:
+            parsed.allowed = {i for a, b, _ in self._allow.find(parsed.lows) for i in range(a, b)}
+        parsed.names = _names(parsed)
+        parsed.phrases = lex.phrases.find(parsed.lows)
+        if not masked.islower():
+            letters = [t.text for t in tokens if len(t.text) > 1 and not t.text.isdigit()]
+            parsed.shouting = len(letters) >= 3 and sum(w.isupper() for w in letters) >= 0.6 * len(letters)
+        return parsed
+
+    def _issues(self, p: Parsed, known: frozenset[str]) -> tuple[Issue, ...]:
+        kinds = self._kinds
+        found: list[Issue] = []
+        if "jargon" in kinds:
+            found += _checks.jargon(p, self._company)
+        if "legalese" in kinds:
+            found += _checks.legalese(p)
+        if "acronym" in kinds:
+            found += _checks.acronyms(p, known, self._company_acronyms)
+        if "negative_refusal" in kinds:
+            found += _checks.refusals(p)
+        if "double_negative" in kinds:
+            found += _checks.double_negatives(p)
+        if "hidden_verb" in kinds:
+            found += _checks.hidden_verbs(p)
+        if "hedge" in kinds:
+            found += _checks.hedges(p)
+        if "passive_voice" in kinds:
+            found += _checks.passive_voice(p)
+        if "noun_string" in kinds:
+            found += _checks.noun_strings(p, int(kinds["noun_string"]))
+        if "uncommon_word" in kinds:
+            found += _checks.uncommon_words(p, float(kinds["uncommon_word"]))
+        if "long_sentence" in kinds:
+            found += _checks.long_sentences(p, int(kinds["long_sentence"]))
+        if "wall_of_text" in kinds:
+            found += _checks.wall_of_text(p, int(kinds["wall_of_text"]))
+        return tuple(sorted(found, key=lambda i: (i.start, i.end, _ORDER[i.kind])))
+
+    def _difficulty(self, p: Parsed, count: int, issues: Sequence[Issue]) -> float:
+        r, t = self._measures(p, count)
+        scale = self._lex.score["scale"]
+        return r / scale["rarity_sd"] + t / scale["length_sd"] + self._penalty(issues, count)
+
+    def _measures(self, p: Parsed, count: int) -> tuple[float, float]:
+        """Word rarity ``R`` and sentence length ``T`` (see the module docstring)."""
+        lex = self._lex
+        rarity = self._rarity
+        skip = p.fillers | p.allowed | p.names if (p.fillers or p.allowed or p.names) else ()
+        total = 0.0
+        for i, tok in enumerate(p.tokens):
+            if i not in skip:
+                value = rarity.get(tok.text)
+                if value is None:
+                    value = rarity[tok.text] = self._word_rarity(tok.text, tok.lower)
+                total += value
+        r = total / (count + lex.score["rarity"]["prior_words"])
+        if p.fillers:
+            sizes = [n for n in (sum(1 for i in range(s.first, s.last) if i not in p.fillers) for s in p.sentences) if n]
+        else:
+            sizes = [s.last - s.first for s in p.sentences]
+        floor = lex.score["length"]["floor"]
+        t = math.log(max(sum(sizes) / len(sizes), floor) / floor) if sizes else 0.0
+        return r, t
+
+    @functools.cached_property
+    def _rarity(self) -> dict[str, float]:
+        return {}
+
+    def _word_rarity(self, text: str, low: str) -> float:
+        """``clip(common − zipf, 0, span)``; 0 for acronyms (judged as issues) and numbers."""
+        lex = self._lex
+        if looks_like_acronym(text) or (not low.isalpha() and any(c.isdigit() for c in low)):
+            return 0.0
+        if len(self._rarity) > 100_000:  # bound the cache in very long batch runs
+            self._rarity.clear()
+        expansion = lex.chat.get(low)
+        zipf = min(lex.zipf(w) for w in expansion.lower().split()) if expansion else lex.zipf(low)
+        settings = lex.score["rarity"]
+        return min(max(settings["common_zipf"] - zipf, 0.0), settings["span"])
+
+    def _penalty(self, issues: Sequence[Issue], count: int) -> float:
+        weights = self._lex.score["penalties"]
+        return sum(weights[i.kind] for i in issues) * 10.0 / (count + 2)
+
+
+def to_score(difficulty: float, scale: Mapping[str, float]) -> float:
+    """0–100 from a difficulty ≥ 0: ``100 / (1 + (D / midpoint) ** shape)`` (log-logistic).
+
+    Difficulty 0 scores 100, the midpoint 50, and twice the midpoint about 30.
+    """
+    return 100.0 / (1.0 + (max(difficulty, 0.0) / scale["midpoint"]) ** scale["shape"])
+
+
+def _speech_units(text: str, tokens: list[Word], sents: list[Sentence], lex: Lexicon) -> list[Sentence]:
+    """Cut unpunctuated lower-case runs (speech, some chat) at discourse markers."""
+    out = []
+    lows = [t.lower for t in tokens]
+    for s in sents:
+        span = text[s.start : s.end]
+        if s.size < 2 * lex.speech_min_words or any(c.isupper() for c in span) or any(c in _INNER_PUNCTUATION for c in span):
+            out.append(s)
+            continue
+        first = s.first
+        for i in range(s.first + 1, s.last):
+            pair = (lows[i], lows[i + 1]) if i + 1 < s.last else None
+            if i - first >= lex.speech_min_words and (lows[i] in lex.speech_unigrams or pair in lex.speech_bigrams):
+                out.append(Sentence(first, i, tokens[first].start, tokens[i - 1].end))
+                first = i
+        out.append(Sentence(first, s.last, tokens[first].start, s.end))
+    return out
+
+
+def _names(p: Parsed) -> set[int]:
+    """Words read as names: capitalised but not sentence-initial, or after "mr", "name is", "this is"."""
+    starts = {s.first for s in p.sentences}
+    out = set()
+    for i, tok in enumerate(p.tokens):
+        text = tok.text
+        if text[0].isupper() and not text.isupper() and i not in starts:
+            out.add(i)
+        elif i and (p.lows[i - 1] in _NAME_CUES or (i > 1 and p.lows[i - 1] == "is" and p.lows[i - 2] in {"name", "this"})):
+            out.add(i)
+            if i + 1 < len(p.tokens) and p.lows[i + 1] not in p.lex.function_words and p.lex.zipf(p.lows[i + 1]) < 4.5:
+                out.add(i + 1)  # a surname after a first name
+    return out
+
+
+def grade(score: float | None, lang: str = "en") -> str | None:
+    """The grade word for a 0–100 clarity score ("very clear" … "very unclear"); ``None`` for ``None``."""
+    if score is None:
+        return None
+    for bound, word in lexicon(lang).score["grades"]:
+        if score >= bound:
+            return word
+    return lexicon(lang).score["grades"][-1][1]
+
+
+def call_score(turns: Sequence[Clarity], lang: str = "en") -> tuple[float | None, str | None]:
+    """Word-weighted mean score of scored turns and its grade word; ``(None, None)`` if none scored."""
+    total = weight = 0.0
+    for turn in turns:
+        if turn.score is not None and turn.words > 0:
+            total += turn.score * turn.words
+            weight += turn.words
+    if not weight:
+        return None, None
+    value = total / weight
+    return value, grade(value, lang)
