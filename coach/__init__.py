@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .analyzer import Coach, Session, TurnResult
+from .clarity import clarity
 from .config import Config
 from .errors import (
     CoachError,
@@ -23,6 +24,7 @@ from .errors import (
     UnsupportedLanguageError,
 )
 from .formats import FORMATS, load, load_all
+from .paraphrase import paraphrase
 from .report import (
     STAGES,
     CallClarity,
@@ -70,9 +72,11 @@ __all__ = [
     "UnsupportedLanguageError",
     "__version__",
     "analyze",
+    "clarity",
     "live",
     "load",
     "load_all",
+    "paraphrase",
 ]
 
 
@@ -83,9 +87,13 @@ def analyze(
     format: str = "auto",
     roles: Mapping[str, str | Role] | None = None,
     config: Config | Mapping[str, Any] | str | None = None,
+    **options: Any,
 ) -> Report:
-    """Analyse one call: a Transcript or anything ``coach.load`` reads. Returns a ``Report``."""
-    return _coach(lang, config).analyze(source, format=format, roles=roles)
+    """Analyse one call: a Transcript or anything ``coach.load`` reads. Returns a ``Report``.
+
+    ``options`` go to the format's reader (e.g. ``columns=`` for CSV, ``text_field=`` for Harper Valley).
+    """
+    return _coach(lang, config).analyze(source, format=format, roles=roles, **options)
 
 
 def live(lang: str = "en", config: Config | Mapping[str, Any] | str | None = None, **kwargs: Any) -> Session:

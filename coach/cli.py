@@ -45,6 +45,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print Report.to_dict() as JSON")
     p.set_defaults(func=_analyze)
 
+    p = sub.add_parser("clarity", help="score how plainly a text reads and list what to change")
+    p.add_argument("text", help="the text (use - to read standard input)")
+    p.add_argument("--lang", default="en", help="language code (default: en)")
+    p.add_argument("--config", help="TOML configuration file (clarity glossary, allow-list, kinds)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=_clarity)
+
+    p = sub.add_parser("paraphrase", help="suggest confirming paraphrases of what a customer said")
+    p.add_argument("text", help="the customer's words (use - to read standard input)")
+    p.add_argument("--lang", default="en", help="language code (default: en)")
+    p.add_argument("-n", type=int, default=3, help="how many suggestions (default: 3)")
+    p.add_argument("--json", action="store_true", help="print the suggestions as a JSON list")
+    p.set_defaults(func=_paraphrase)
+
+    p = sub.add_parser("serve", help="run the HTTP/JSON live-assist service (extra: coach-cx[server])")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--lang", default="en", help="language code (default: en)")
+    p.add_argument("--config", help="TOML configuration file")
+    p.add_argument("--idle-timeout", type=float, default=900.0, help="seconds before an idle session expires (default: 900)")
+    p.add_argument("--max-sessions", type=int, default=10_000, help="most open sessions (default: 10000)")
+    p.add_argument("--max-body", type=int, default=1_000_000, help="largest request body in bytes (default: 1000000)")
+    p.set_defaults(func=_serve)
+
     p = sub.add_parser("formats", help="list the transcript formats coach reads")
     p.set_defaults(func=_formats)
 
@@ -64,28 +88,95 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME=ROLE",
         help="map a speaker name to agent/customer/bot/system (repeatable)",
     )
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="KEY=NAME",
+        help="CSV: the column holding text/speaker/role/start/end/id (repeatable)",
+    )
+    p.add_argument("--text-field", help="Harper Valley: transcript (ASR) instead of human_transcript")
+
+
+def _reader_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if args.column:
+        options["columns"] = dict(_pair(p, "--column", "KEY=NAME") for p in args.column)
+    if args.text_field:
+        options["text_field"] = args.text_field
+    return options
+
+
+def _pair(text: str, flag: str, shape: str) -> tuple[str, str]:
+    key, sep, value = text.rpartition("=")
+    if not sep or not key:
+        raise SystemExit(f"coach: error: {flag} expects {shape}, got {text!r}")
+    return key, value.strip()
 
 
 def _roles(pairs: list[str]) -> dict[str, str] | None:
-    roles = {}
-    for pair in pairs:
-        name, sep, role = pair.rpartition("=")
-        if not sep or not name:
-            raise SystemExit(f"coach: error: --role expects NAME=ROLE, got {pair!r}")
-        roles[name] = role.strip().lower()
-    return roles or None
+    return {name: role.lower() for name, role in (_pair(p, "--role", "NAME=ROLE") for p in pairs)} or None
 
 
 def _analyze(args: argparse.Namespace) -> int:
     from . import analyze
 
-    report = analyze(args.file, args.lang, format=args.format, roles=_roles(args.role), config=args.config)
+    report = analyze(
+        args.file, args.lang, format=args.format, roles=_roles(args.role), config=args.config, **_reader_options(args)
+    )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         from .render.text import summary
 
         print(summary(report))
+    return EXIT_OK
+
+
+def _text_arg(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def _clarity(args: argparse.Namespace) -> int:
+    from .clarity import clarity
+
+    text = _text_arg(args.text)
+    result = clarity(text, args.lang, config=args.config)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from .render.text import clarity_summary
+
+    print(clarity_summary(text, result))
+    return EXIT_OK
+
+
+def _paraphrase(args: argparse.Namespace) -> int:
+    from .paraphrase import paraphrase
+
+    found = paraphrase(_text_arg(args.text), args.lang, n=args.n)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False))
+    elif not found:
+        print("(no problem or request to confirm in this text)")
+    else:
+        for i, text in enumerate(found, 1):
+            print(f"{i}. {text}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    serve(
+        args.host,
+        args.port,
+        lang=args.lang,
+        config=args.config,
+        idle_timeout=args.idle_timeout,
+        max_sessions=args.max_sessions,
+        max_body=args.max_body,
+    )
     return EXIT_OK
 
 

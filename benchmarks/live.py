@@ -1,0 +1,162 @@
+"""Live agent assist: latency of ``Session.add`` and of the HTTP service.
+
+    python benchmarks/live.py            # library + server
+    python benchmarks/live.py --no-server
+
+Prints, for the replayed bundled example calls (and the written held-out calls when present):
+- ``add()`` latency p50 / p99 / max over all turns, and over turns of up to 60 words;
+- the cost of turn 300 against turn 3 in one long call (no re-analysis of the history);
+- memory per idle session (tracemalloc, 200 sessions of 6 turns);
+- server: p50 / p99 per turn request over loopback at 20 concurrent sessions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import coach
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "transcripts"
+WRITTEN = ROOT / "benchmarks" / "data" / "stages_dev_written.jsonl"
+
+
+def calls() -> list[coach.Transcript]:
+    out = []
+    for path in sorted(EXAMPLES.iterdir()):
+        out.extend(coach.load_all(path))
+    if WRITTEN.exists():
+        out.extend(coach.load_all(WRITTEN))
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def bench_add(transcripts: list[coach.Transcript]) -> dict[str, float]:
+    coach.analyze(transcripts[0])  # warm: models and matchers load once per process
+    times, short = [], []
+    for t in transcripts:
+        session = coach.live()
+        for turn in t.turns:
+            start = time.perf_counter()
+            session.add(turn.role, turn.text, turn.start, turn.end)
+            ms = (time.perf_counter() - start) * 1000
+            times.append(ms)
+            if len(turn.text.split()) <= 60:
+                short.append(ms)
+    return {
+        "turns": len(times),
+        "p50": statistics.median(times),
+        "p99": pct(times, 0.99),
+        "max": max(times),
+        "p99_le60": pct(short, 0.99),
+    }
+
+
+def bench_growth(transcripts: list[coach.Transcript], n: int = 320) -> tuple[float, float]:
+    """Median cost of turns 3..8 against 300..305 in one long call made of the bundled turns."""
+    pool = [turn for t in transcripts for turn in t.turns]
+    early, late = [], []
+    for rep in range(5):
+        session = coach.live()
+        for i in range(n):
+            turn = pool[(i + rep) % len(pool)]
+            start = time.perf_counter()
+            session.add(turn.role, turn.text)
+            ms = (time.perf_counter() - start) * 1000
+            if 3 <= i <= 8:
+                early.append(ms)
+            elif 300 <= i <= 305:
+                late.append(ms)
+    return statistics.median(early), statistics.median(late)
+
+
+def bench_memory(transcripts: list[coach.Transcript], sessions: int = 200) -> float:
+    turns = [turn for t in transcripts for turn in t.turns][:6]
+    coach.live().add(turns[0].role, turns[0].text)
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    kept = []
+    for _ in range(sessions):
+        s = coach.live()
+        for turn in turns:
+            s.add(turn.role, turn.text)
+        kept.append(s)
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    return grown / sessions / 1024
+
+
+def bench_server(transcripts: list[coach.Transcript], concurrency: int = 20, turns_per_session: int = 50) -> dict[str, float]:
+    import httpx
+    import uvicorn
+
+    from coach.server import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    pool = [turn for t in transcripts for turn in t.turns]
+    base = f"http://127.0.0.1:{port}"
+
+    def run(n: int) -> list[float]:
+        out = []
+        with httpx.Client(base_url=base, timeout=60) as client:
+            sid = client.post("/v1/sessions", json={}).json()["session"]
+            for i in range(turns_per_session):
+                turn = pool[(n * 7 + i) % len(pool)]
+                start = time.perf_counter()
+                r = client.post(f"/v1/sessions/{sid}/turns", json={"speaker": turn.role.value, "text": turn.text})
+                out.append((time.perf_counter() - start) * 1000)
+                r.raise_for_status()
+            client.delete(f"/v1/sessions/{sid}")
+        return out
+
+    run(999)  # warm
+    with ThreadPoolExecutor(concurrency) as ex:
+        times = [t for batch in ex.map(run, range(concurrency)) for t in batch]
+    server.should_exit = True
+    thread.join(timeout=10)
+    return {"requests": len(times), "p50": statistics.median(times), "p99": pct(times, 0.99)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-server", action="store_true")
+    args = parser.parse_args()
+    transcripts = calls()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, coach {coach.__version__}")
+    print(f"calls replayed: {len(transcripts)}")
+    a = bench_add(transcripts)
+    print(f"add(): {a['turns']} turns  p50 {a['p50']:.2f} ms  p99 {a['p99']:.2f} ms  max {a['max']:.2f} ms  "
+          f"p99 (≤ 60 words) {a['p99_le60']:.2f} ms")
+    early, late = bench_growth(transcripts)
+    print(f"turn 300 vs turn 3: {late:.3f} ms / {early:.3f} ms = {late / early:.2f}×")
+    print(f"memory per idle session (6 turns): {bench_memory(transcripts):.1f} KiB")
+    if not args.no_server:
+        s = bench_server(transcripts)
+        print(f"server, 20 concurrent sessions × 50 turns: {s['requests']} requests  p50 {s['p50']:.2f} ms  p99 {s['p99']:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
