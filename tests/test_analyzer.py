@@ -60,3 +60,75 @@ def test_analyzer_live_rejects_unknown_speaker():
 def test_analyzer_unsupported_language():
     with pytest.raises(coach.UnsupportedLanguageError, match="en"):
         coach.analyze(_call(("agent", "hi", None, None)), lang="xx")
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SAID = [
+    ("customer", "My card was charged twice for order A-1182, $40.15 each time."),
+    ("customer", "the internet keeps dropping every evening since monday"),
+    ("customer", "can you send me a new card please"),
+    ("customer", "yes that's right"),
+    ("agent", "I'm so sorry about that, I'll make sure we fix it today."),
+    ("agent", "Take your time, what happened when you tried to log in?"),
+    ("agent", "So you were charged twice for order A-1182 — is that right?"),
+    ("agent", "I've refunded the second charge; you'll see it in 3 to 5 days."),
+    ("agent", "I'll call you on Friday to check the refund has arrived."),
+    ("agent", "Please be advised that your request has been escalated pursuant to our policy."),
+    ("agent", "Is there anything else I can help you with?"),
+    ("bot", "Please hold while we connect you."),
+]
+
+
+@st.composite
+def generated_calls(draw):
+    picks = draw(st.lists(st.one_of(st.sampled_from(_SAID), st.tuples(st.sampled_from(["agent", "customer"]), st.text(min_size=1, max_size=80))), min_size=1, max_size=14))
+    turns = [Turn(Role(r), text.strip() or "ok", r) for r, text in picks]
+    return Transcript("generated", tuple(turns))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_calls())
+def test_analyzer_live_equals_batch_on_generated_calls(t):
+    session = coach.live(id=t.id)
+    for turn in t.turns:
+        session.add_turn(turn)
+    assert session.report().to_dict() == coach.analyze(t).to_dict()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_calls(), st.integers(min_value=0, max_value=14))
+def test_analyzer_session_state_round_trips(t, cut):
+    first = coach.live(id=t.id)
+    for turn in t.turns[:cut]:
+        first.add_turn(turn)
+    moved = coach.Session.from_dict(first.coach, json.loads(json.dumps(first.to_dict())))
+    for turn in t.turns[cut:]:
+        moved.add_turn(turn)
+    assert moved.report().to_dict() == coach.analyze(t).to_dict()
+
+
+def test_analyzer_partial_turns_are_previews_only():
+    session = coach.live()
+    preview = session.add("customer", "my card was", final=False)
+    assert preview.final is False and preview.index == 0
+    final = session.add("customer", "my card was stolen yesterday, can you block it")
+    assert final.index == 0 and final.paraphrase is not None
+    assert session.report().stats.turns == 1
+
+
+def test_analyzer_agent_turn_result_carries_clarity_and_hints():
+    session = coach.live()
+    session.add("customer", "I was charged twice for my order and I want my money back")
+    result = session.add("agent", "Kindly be advised the chargeback is pending adjudication by our RMA team.")
+    assert result.clarity is not None and result.clarity.issues
+    assert len(result.hints) <= 3
+
+
+def test_analyzer_never_finds_a_stage_in_a_customer_turn():
+    t = Transcript.from_pairs(
+        [("customer", "I'm so sorry, I'll make sure to call you on Friday to check it worked."), ("agent", "Okay.")]
+    )
+    report = coach.analyze(t)
+    assert all(0 not in r.turns for r in report.stages.values())
