@@ -43,7 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="transcript file (any supported format)")
     _input_options(p)
     p.add_argument("--json", action="store_true", help="print Report.to_dict() as JSON")
+    p.add_argument("--redact", action="store_true", help="mask card numbers, e-mails, phone numbers and national IDs")
     p.set_defaults(func=_analyze)
+
+    from .cli_batch import add_score_parser
+    from .render.cli import add_report_parser
+
+    add_score_parser(sub)
+    add_report_parser(sub)
 
     p = sub.add_parser("clarity", help="score how plainly a text reads and list what to change")
     p.add_argument("text", help="the text (use - to read standard input)")
@@ -119,11 +126,14 @@ def _roles(pairs: list[str]) -> dict[str, str] | None:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from . import analyze
+    from . import analyze, load
 
-    report = analyze(
-        args.file, args.lang, format=args.format, roles=_roles(args.role), config=args.config, **_reader_options(args)
-    )
+    transcript = load(args.file, args.format, roles=_roles(args.role), **_reader_options(args))
+    if args.redact:
+        from .redact import redact_transcript
+
+        transcript = redact_transcript(transcript)
+    report = analyze(transcript, args.lang, config=args.config)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
