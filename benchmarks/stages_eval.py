@@ -107,13 +107,24 @@ def decide(scores: tuple[float, float, float], threshold: float) -> tuple[bool, 
 
 
 def evaluate_dev(engine: StageEngine, nlp) -> list[Table]:
+    """The hand-labelled real calls (40 Harper Valley + 5 ABCD)."""
     from stages_dev import load_dev
 
-    calls = load_dev(DATA)
+    return evaluate_labelled("dev (real calls)", load_dev(DATA), engine, nlp)
+
+
+def evaluate_written(engine: StageEngine, nlp) -> list[Table]:
+    """The 60 held-out written calls (every stage present and absent in many calls)."""
+    from stages_dev import load_written
+
+    return evaluate_labelled("dev (written held-out calls)", load_written(), engine, nlp)
+
+
+def evaluate_labelled(name: str, calls, engine: StageEngine, nlp) -> list[Table]:
     if not calls:
         return []
-    turns = Table(f"dev — turn level ({sum(len(lab) for _, lab in calls)} agent turns, {len(calls)} calls)", STAGES)
-    level = Table(f"dev — call level (present / missing, {len(calls)} calls)", STAGES)
+    turns = Table(f"{name} — turn level ({sum(len(lab) for _, lab in calls)} agent turns, {len(calls)} calls)", STAGES)
+    level = Table(f"{name} — call level (present / missing, {len(calls)} calls)", STAGES)
     for transcript, labels in calls:
         scores = run(engine, transcript, nlp)
         present = {s: [False] * len(SYSTEMS) for s in STAGES}
@@ -197,7 +208,7 @@ def evaluate_esconv(engine: StageEngine, nlp) -> list[Table]:
     return [table]
 
 
-SETS = {"dev": evaluate_dev, "annomi": evaluate_annomi, "esconv": evaluate_esconv}
+SETS = {"dev": evaluate_dev, "written": evaluate_written, "annomi": evaluate_annomi, "esconv": evaluate_esconv}
 
 
 def main(argv: Iterable[str] | None = None) -> int:
