@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .analyzer import Coach, Session, TurnResult
+from .batch import analyze_many
 from .clarity import clarity
 from .config import Config
 from .errors import (
@@ -72,6 +73,7 @@ __all__ = [
     "UnsupportedLanguageError",
     "__version__",
     "analyze",
+    "analyze_many",
     "clarity",
     "live",
     "load",
