@@ -74,7 +74,6 @@ def hints(missing: Sequence[str], facts: CallFacts, lang: str) -> tuple[Hint, ..
     out = []
     for stage in missing:
         entry = data[stage]
-        problem = facts.problem if facts.problem is not None else "?"
         if stage == "follow_up":
             turn = facts.fix if facts.fix is not None else facts.last_agent
             if facts.fix is not None:
@@ -82,10 +81,12 @@ def hints(missing: Sequence[str], facts: CallFacts, lang: str) -> tuple[Hint, ..
                 example = entry["example"].format(when=when, outcome=outcome)
             else:
                 example = entry["generic"]
-            message = entry["message"].format(fix=facts.fix if facts.fix is not None else "?")
+            message = entry["message"].format(fix=facts.fix) if facts.fix is not None else entry["message_no_turn"]
         else:
             turn = facts.due if facts.due is not None else facts.last_agent
-            message = entry["message"].format(problem=problem)
+            message = (
+                entry["message"].format(problem=facts.problem) if facts.problem is not None else entry["message_no_turn"]
+            )
             if stage == "confirm" and paraphrase:
                 example = entry["example"].format(paraphrase=paraphrase)
             elif stage != "confirm" and core and "{core}" in entry["example"]:
