@@ -91,15 +91,19 @@ _CALENDAR = {
 }
 _WORD = re.compile(r"[\w$€£@.%:/#'-]+")
 _QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”")
+# A clock time with its am/pm is one fact ("12 am", "9 pm", "10 a.m."): the "am" must not become "are".
+_TIME = re.compile(r"(?<![\w.])\d{1,2}(?::\d\d)? ?(?:[ap]\.m\.|[ap]m)(?![\w])", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"(?<![\w'])(i|me|my|mine|myself|i'm|i've|i'd|i'll|im|ive)(?![\w'])", re.IGNORECASE)
 _BAD_AGREEMENT = re.compile(r"\b(you (am|was|wasn't)|we (am|was))\b", re.IGNORECASE)
 
 
 def facts(text: str) -> list[str]:
-    """Facts a paraphrase must keep: numbers (digits or spelled out), amounts, dates, IDs, e-mails,
-    month and weekday names, quoted text."""
+    """Facts a paraphrase must keep: numbers (digits or spelled out), amounts, dates, times, IDs,
+    e-mails, month and weekday names, quoted text."""
     out = [m.group() for m in _QUOTED.finditer(text)]
-    for raw in _WORD.findall(_QUOTED.sub(" ", text)):
+    rest = _QUOTED.sub(" ", text)
+    out += [m.group() for m in _TIME.finditer(rest)]
+    for raw in _WORD.findall(_TIME.sub(" ", rest)):
         w = raw.strip(".,:;'#-/").lower()
         parts = w.split("-")
         if (

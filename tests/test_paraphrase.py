@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coach.errors import UnsupportedLanguageError
@@ -23,7 +23,8 @@ CASES = [
     if line.strip()
 ]
 
-_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|'[^']*'(?!\w)")
+# Any two double quote marks enclose a quote, as in the paraphraser ("...", “...”, and the mixed "...”).
+_QUOTED = re.compile(r"[\"“”«»][^\"“”«»]*[\"“”«»]|(?<!\w)'[^']*'(?!\w)")
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(i|me|my|mine|myself|i'm|i've|i'd|i'll|im|ive)(?![\w'’])", re.IGNORECASE)
 _NUMBERISH = re.compile(r"[$€£#]?\w*\d[\w.,:/%-]*")
 
@@ -85,6 +86,10 @@ def test_paraphrase_case_table_judged_correct_at_least_90_percent():
         ("id like to update my id 55", "you'd like to update your id 55"),
         ("im locked out of my acct", "you're locked out of your acct"),
         ("order A123 for $40.50 on 3/4 at 3:30pm", "order A123 for $40.50 on 3/4 at 3:30pm"),
+        # Times are facts: the "am" of "12 am" is never made to agree with the shifted "I".
+        ("at 12 am I was charged", "at 12 am you were charged"),
+        ("12 am I", "12 am you"),
+        ("the 9 pm and 10 a.m. charges were mine", "the 9 pm and 10 a.m. charges were yours"),
     ],
 )
 def test_paraphrase_shift_perspective(text, expected):
@@ -116,6 +121,65 @@ def test_paraphrase_not_a_problem_gives_nothing(text):
     assert not P.states_problem(text)
     assert P.suggest(text) == []
     assert paraphrase(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "core"),
+    [
+        (
+            "hi um yeah so I lost my debit card yesterday and can you send me a new one to 12 Oak Street",
+            "you lost your debit card yesterday, and you'd like us to send you a new one to 12 Oak Street",
+        ),
+        (
+            "my card was declined at the store, could you please check what happened",
+            "your card was declined at the store, and you'd like us to check what happened",
+        ),
+        ("I was charged $40 twice so can I get a refund", "you were charged $40 twice and you'd like to get a refund"),
+        (
+            "my phone screen cracked and I need you to replace it",
+            "your phone screen cracked and you need us to replace it",
+        ),
+        (
+            "I ordered a blue shirt but can you change it to red",
+            "you ordered a blue shirt, and you'd like us to change it to red",
+        ),
+        (
+            "I was double charged for order 5521 and uh could I please get the $30 back",
+            "you were double charged for order 5521, and you'd like to get the $30 back",
+        ),
+        (
+            "my card might have been stolen, is there any way you can block it",
+            "your card might have been stolen and you'd like us to block it",
+        ),
+        # A comma after "know" introduces what they want to know, not a second request.
+        (
+            "I want to know, what is the fee for a wire transfer",
+            "you'd like to know, what is the fee for a wire transfer",
+        ),
+    ],
+)
+def test_paraphrase_request_after_a_conjunction_or_comma_becomes_a_need(text, core):
+    assert P.suggest(text, 1)[0].core == core
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("at 12 am I was charged $5 for a game", ["at 12 am you were charged $5"]),
+        ("My card was declined at 9 pm and again at 10 a.m. today", ["9 pm", "10 a.m. today"]),
+        ("my card was declined at 10 a.m.", ["10 a.m."]),
+        ("Monday I was charged twice for my gym membership", ["Monday"]),
+        ('the app says "Error. Try again." and I can\'t log in', ['"Error. Try again."']),
+        ('the screen says "I can\'t. Sorry." every time', ['"I can\'t. Sorry."']),
+    ],
+)
+def test_paraphrase_times_dates_and_quotes_survive_verbatim(text, facts):
+    out = P.suggest(text, 3)
+    assert len(out) == 3
+    for s in out:
+        assert all(f in s.text for f in facts), s.text
+        assert ".." not in s.text and " ," not in s.text
+        assert not first_person_leaks(s.core), s.core
 
 
 def test_paraphrase_suggestions_vary_their_frames_and_end_with_a_check():
@@ -273,14 +337,26 @@ _SALAD = [
     "#9",
     "fifty",
     "may",
+    "May",
     '"',
+    "”",
     "refund",
     "not",
+    "pm",
+    "a.m.",
+    "One",
+    "Monday",
+    "and",
+    "so",
+    "could",
 ]
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(_SALAD), max_size=40))
+@example(["was", '"', "i", ".", '"'])  # a quote across a sentence end: the "i" is quoted, not shifted
+@example(["12", "am", "i"])  # "12 am" is a time, not "12 are you"
+@example(["how", "pm", "May", "can", "i"])  # "May" next to a time is a date, never the question's verb
 def test_paraphrase_property_every_fact_of_the_chosen_clauses_survives(words):
     text = " ".join(words)
     analysis = P.analyse(text)

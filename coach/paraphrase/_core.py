@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from ._grammar import rewrite
 from ._lexicon import Lexicon
-from ._text import SENTENCE_END, Tok, fact_flags, key, lemma, render, sentences, tokenize
+from ._text import SENTENCE_END, Tok, fact_flags, freeze, key, lemma, render, sentences, tokenize
 from .perspective import expand, shift
 
 #: Most words a core may have when it can be shortened without losing a fact.
@@ -78,10 +78,11 @@ _REQUEST_STARTS_BY_WORD = {w: [s for s in _REQUEST_STARTS if s[0] == w] for w in
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    """One cleaned customer clause: its tokens (customer perspective), its score (higher states a
-    problem or request more clearly), and what it is."""
+    """One cleaned customer clause: its tokens (customer perspective), which of them are facts, its
+    score (higher states a problem or request more clearly), and what it is."""
 
     toks: tuple[Tok, ...]
+    flags: tuple[bool, ...]
     score: float
     facts: int
     venting: bool
@@ -109,7 +110,7 @@ def analyse(text: str, lex: Lexicon, doc=None) -> Analysis:
     flags = [f for f, k in zip(flags, keep, strict=True) if k]
     clauses: list[Clause] = []
     for a, b in sentences(toks, doc if doc is not None and doc.text == text else None):
-        for lo, hi in _clause_bounds(toks, a, b, lex):
+        for lo, hi in _clause_bounds(toks, flags, a, b, lex):
             cleaned = _clean(toks[lo:hi], flags[lo:hi], lex)
             if cleaned is None:
                 continue
@@ -173,12 +174,12 @@ def agent_tokens(clauses: list[Clause], lex: Lexicon) -> list[Tok]:
     statements, perspective shifted, joined with "and", without closing punctuation."""
     parts: list[list[Tok]] = []
     for c in clauses:
-        toks = list(c.toks)
-        while toks and not toks[-1].is_word and toks[-1].low not in ('"', "”", ")"):
+        toks = freeze(list(c.toks), c.flags)
+        while toks and not toks[-1].is_word and not toks[-1].fixed and toks[-1].low != ")":
             toks.pop()
         if not toks:
             continue
-        parts.append(_lower_start(shift(rewrite(_lower_start(toks), lex, c.question), lex), lex))
+        parts.append(_lower_start(shift(rewrite(_lower_start(toks), lex, c.question), lex)))
     out: list[Tok] = []
     for k, part in enumerate(parts):
         if k:
@@ -191,56 +192,47 @@ def agent_tokens(clauses: list[Clause], lex: Lexicon) -> list[Tok]:
     return out
 
 
-def _lower_start(toks: list[Tok], lex: Lexicon | None = None) -> list[Tok]:
+def _lower_start(toks: list[Tok]) -> list[Tok]:
     """The clause's first word in lower case when it is capitalised only because it began a sentence
-    (before the shift: not "I"; after it, with ``lex``: the shifted pronoun too)."""
+    (not "I"; the shifted "You" is). Quoted words and facts stay verbatim ("Monday", "May 5")."""
     t = toks[0]
-    shifted = lex is not None and t.low in _SHIFTED
-    if t.text[:1].isupper() and (t.text[1:].islower() or len(t.text) == 1) and (t.low != "i" or shifted):
+    capitalised = t.text[:1].isupper() and (t.text[1:].islower() or len(t.text) == 1)
+    if capitalised and not t.fixed and t.low != "i":
         toks = [replace(t, text=t.text.lower()), *toks[1:]]
     return toks
 
 
-_SHIFTED = frozenset(
-    {
-        "you",
-        "your",
-        "yours",
-        "you're",
-        "you've",
-        "you'd",
-        "you'll",
-        "we",
-        "our",
-        "we're",
-        "we've",
-        "we'd",
-        "we'll",
-        "us",
-    }
-)
-
-
-def _clause_bounds(toks: list[Tok], a: int, b: int, lex: Lexicon) -> list[tuple[int, int]]:
-    """Token ranges of the clauses of sentence ``[a, b)``."""
+def _clause_bounds(toks: list[Tok], flags: list[bool], a: int, b: int, lex: Lexicon) -> list[tuple[int, int]]:
+    """Token ranges of the clauses of sentence ``[a, b)`` (``flags``: which tokens are facts)."""
     cuts = [a]
     for j in range(a + 1, b):
-        if _starts_clause(toks, cuts[-1], j, lex):
+        if _starts_clause(toks, flags, cuts[-1], j, lex):
             cuts.append(j)
     cuts.append(b)
     return [(x, y) for x, y in itertools.pairwise(cuts) if y > x]
 
 
-def _starts_clause(toks: list[Tok], start: int, j: int, lex: Lexicon) -> bool:
+def _starts_clause(toks: list[Tok], flags: list[bool], start: int, j: int, lex: Lexicon) -> bool:
     """Whether a new clause starts at token ``j`` (the current one started at ``start``)."""
     if toks[j].fixed or toks[j - 1].fixed:
         return False  # never inside or right after quoted text
-    so_far = [t for t in toks[start:j] if t.is_word and t.low not in lex.openers and t.low not in lex.filler_tokens]
-    if not so_far:
+    so_far = [
+        (t, f)
+        for t, f in zip(toks[start:j], flags[start:j], strict=True)
+        if t.is_word and t.low not in lex.openers and t.low not in lex.filler_tokens
+    ]
+    # A fact is never the verb: the "am" of "12 am" is a time.
+    has_verb = any(_verbish(x.low, lex) for x, f in so_far if not f)
+    # Only facts and small words so far ("at 12 am", "on May 5"): a lead-in of the clause that follows.
+    lead_in = any(f for _, f in so_far) and all(f or x.low in lex.stopwords for x, f in so_far)
+    if not so_far or (lead_in and not has_verb):
         return False
     t, prev = toks[j], toks[j - 1]
     nxt = toks[j + 1].low if j + 1 < len(toks) else ""
-    has_verb = any(_verbish(x.low, lex) for x in so_far)
+    after_comma = prev.low == "," and j > 1 and toks[j - 2].low not in lex.subject_context
+    if len(so_far) >= 2 and (after_comma or t.low in _CONJUNCTIONS) and _request_at(toks, j, lex):
+        # "..., could you ...", "... and can you ...", "... so can I get ..." (not "I want to know, what is ...")
+        return True
     if prev.low == "," and (
         t.low in _CONJUNCTIONS or t.low in lex.subject_pronouns or (t.low in _CLAUSE_SUBJECTS and has_verb)
     ):
@@ -299,6 +291,19 @@ _RELATIVE_HEADS = frozenset(
         "charge",
     }
 )
+
+
+def _request_at(toks: list[Tok], j: int, lex: Lexicon) -> bool:
+    """Whether a request opener ("can you", "could I", "please", "I need") starts at token ``j``,
+    after any conjunction, opener or filler there ("and um so can you ...")."""
+    for k in range(j, len(toks)):
+        low = toks[k].low
+        starts = _REQUEST_STARTS_BY_WORD.get(low, ())
+        if any(tuple(x.low for x in toks[k : k + len(s)]) == s for s in starts):
+            return True
+        if toks[k].fixed or not (low in _CONJUNCTIONS or low in lex.openers or low in lex.filler_tokens):
+            return False
+    return False
 
 
 def _verbish(low: str, lex: Lexicon) -> bool:
@@ -367,7 +372,8 @@ def _clean(toks: list[Tok], flags: list[bool], lex: Lexicon) -> tuple[list[Tok],
     if not pairs or not any(t.is_word for t, _ in pairs):
         return None
     ctoks = [t for t, _ in pairs]
-    cflags = [f for _, f in pairs]
+    # Facts again on the cleaned words: "at 3 uh pm" is a time once the filler is gone.
+    cflags = [f or g for (_, f), g in zip(pairs, fact_flags(ctoks, lex), strict=True)]
     words = [t.low for t in ctoks if t.is_word]
     if not any(cflags) and all(w in lex.social for w in words):
         return None
@@ -489,7 +495,7 @@ def _score(
     if opener and not content and not facts:
         # "could you help me today": a request opener with nothing specific after it.
         score = min(score, SECOND_SCORE)
-    return Clause(tuple(toks), score, facts, is_venting, question, frozenset(content), position)
+    return Clause(tuple(toks), tuple(flags), score, facts, is_venting, question, frozenset(content), position)
 
 
 def _starts_with(lows: list[str], rule) -> bool:
@@ -519,8 +525,8 @@ def _is_detail_only(lows, lemmas, flags, lex: Lexicon, problem: int, opener: boo
 
 
 def core_text(toks: list[Tok]) -> str:
-    """The agent-perspective core as text."""
-    text = render(toks).strip()
-    while text and text[-1] in SENTENCE_END | {",", ":"}:
-        text = text[:-1].rstrip()
-    return text
+    """The agent-perspective core as text, without closing punctuation (but with the final period of
+    a last word such as "a.m.")."""
+    while toks and toks[-1].low in SENTENCE_END | {",", ":"}:
+        toks = toks[:-1]
+    return render(toks).strip()

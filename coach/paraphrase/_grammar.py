@@ -16,6 +16,8 @@ from ._text import Tok, word
 _PRONOUN_SUBJECTS = frozenset(
     {"i", "you", "u", "we", "it", "they", "he", "she", "this", "that", "there", "someone", "anyone"}
 )
+# Punctuation that attaches to the word before it, so no space goes in front of it.
+_CLOSING = frozenset({",", ".", ";", ":", "!", "?"})
 
 
 def rewrite(toks: list[Tok], lex: Lexicon, question: bool) -> list[Tok]:
@@ -36,8 +38,10 @@ def rewrite(toks: list[Tok], lex: Lexicon, question: bool) -> list[Tok]:
 
 
 def _spaced(toks: list[Tok]) -> list[Tok]:
-    """``toks`` following added words: its first token gets a space before it."""
-    return [replace(toks[0], space=True), *toks[1:]] if toks and not toks[0].space else toks
+    """``toks`` following added words: its first token gets a space before it (not a comma)."""
+    if not toks or toks[0].space or toks[0].low in _CLOSING:
+        return toks
+    return [replace(toks[0], space=True), *toks[1:]]
 
 
 def _match(rule: Rule, toks: list[Tok]) -> int | None:
@@ -63,13 +67,13 @@ def _question(toks: list[Tok], lex: Lexicon) -> list[Tok] | None:
     first = q[0].low
     if first in lex.wh:
         k = 1
-        while k < len(q) and k < 4 and not _is_aux(q[k].low, lex) and q[k].low not in _PRONOUN_SUBJECTS:
+        while k < len(q) and k < 4 and not _is_aux_at(q, k, lex) and q[k].low not in _PRONOUN_SUBJECTS:
             k += 1
-        if k >= len(q) or not _is_aux(q[k].low, lex):
+        if k >= len(q) or not _is_aux_at(q, k, lex):
             return _say(lex.know_say) + _spaced(q)  # "what happened to my order": no inversion to undo
         body = _uninvert(q[k:], lex)
         return None if body is None else _say(lex.know_say) + _spaced(q[:k]) + body
-    if _is_aux(first, lex):
+    if _is_aux_at(q, 0, lex):
         body = _uninvert(q, lex)
         return None if body is None else [*_say(lex.know_say), word("if"), *_spaced(body)]
     return None
@@ -85,6 +89,11 @@ def _split_wh(toks: list[Tok], lex: Lexicon) -> list[Tok]:
             *toks[1:],
         ]
     return toks
+
+
+def _is_aux_at(q: list[Tok], k: int, lex: Lexicon) -> bool:
+    """Whether ``q[k]`` is an auxiliary the question can move; a fact never is ("May 5", "12 am")."""
+    return not q[k].fixed and _is_aux(q[k].low, lex)
 
 
 def _is_aux(low: str, lex: Lexicon) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ._core import analyse, select, states_problem
 from ._grammar import rewrite
 from ._lexicon import Lexicon
-from ._text import Tok, fact_flags, key, sentences, tokenize
+from ._text import Tok, fact_flags, freeze, key, sentences, tokenize
 from .perspective import expand, shift
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def prepare(text: str, lex: Lexicon, doc: Doc | None = None) -> Prepared:
         weights[_ckey(key(f, lex), lex)] = 1.5
     core = select(analysis, 2)
     core_keys = frozenset(_ckey(k, lex) for c in core for k in c.keys) or frozenset(weights)
-    shifted = [t.low for t in shift(toks, lex) if t.is_word]
+    shifted = [t.low for t in shift(freeze(toks, flags), lex) if t.is_word]
     raw = [t.low for t in toks if t.is_word]
     return Prepared(
         text=text,

@@ -135,6 +135,8 @@ class Paraphraser:
 
 
 def _fill(frame: str, core: str) -> str:
+    if core.endswith("."):  # "... at 10 a.m." ends the sentence itself
+        frame = frame.replace("{core}.", "{core}")
     text = frame.replace("{core}", core)
     return text[:1].upper() + text[1:]
 

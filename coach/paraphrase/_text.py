@@ -75,21 +75,30 @@ def tokenize(text: str) -> list[Tok]:
 
 
 def _mark_quotes(toks: list[Tok]) -> list[Tok]:
+    """A quote closes with a mark of its own kind (double or single), so the other kind inside it
+    ("I said 'no' twice") is part of the quote."""
     out = list(toks)
     open_at: int | None = None
+    open_double = False
     for i, t in enumerate(toks):
         is_double = t.text in _QUOTES
-        # A lone single quote opens a quote only at a word start (not an apostrophe after a word).
-        is_single = t.text in _SINGLE_QUOTES and (open_at is not None or (i + 1 < len(toks) and not toks[i + 1].space))
-        if not (is_double or is_single):
+        if not is_double and t.text not in _SINGLE_QUOTES:
             continue
         if open_at is None:
-            open_at = i
-        else:
+            # A lone single quote opens a quote only at a word start (not an apostrophe after a word).
+            if is_double or (i + 1 < len(toks) and not toks[i + 1].space):
+                open_at, open_double = i, is_double
+        elif is_double == open_double:
             for j in range(open_at, i + 1):
                 out[j] = replace(out[j], fixed=True)
             open_at = None
     return out
+
+
+def freeze(toks: list[Tok], flags: list[bool] | tuple[bool, ...]) -> list[Tok]:
+    """``toks`` with the fact tokens (``flags`` from ``fact_flags``) marked ``fixed``, so that neither
+    the request rewrite nor the perspective shift touches them ("12 am I was" -> "12 am you were")."""
+    return [replace(t, fixed=True) if f and not t.fixed else t for t, f in zip(toks, flags, strict=True)]
 
 
 def render(toks: list[Tok]) -> str:
@@ -114,7 +123,12 @@ def sentences(toks: list[Tok], doc: Doc | None = None) -> list[tuple[int, int]]:
     else:
         for i, t in enumerate(toks[:-1]):
             if t.low in SENTENCE_END and not (t.low == "." and i and toks[i - 1].low in _ABBREVIATIONS):
-                cuts.add(i + 1)
+                # A sentence that ends inside a quote (it says "Declined." Then ...) ends after the quote.
+                closes = t.fixed and toks[i + 1].text in _QUOTES | _SINGLE_QUOTES and toks[i + 1].fixed
+                cuts.add(i + 2 if closes else i + 1)
+    # Never inside quoted text: a clause holding half a quote would lose its closing mark, and the
+    # quoted words would read as the customer's own.
+    cuts = {i for i in cuts if i < len(toks) and not (toks[i - 1].fixed and toks[i].fixed)}
     bounds = [0, *sorted(cuts), len(toks)]
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
@@ -162,18 +176,17 @@ def fact_flags(toks: list[Tok], lex: Lexicon) -> list[bool]:
     """For each token, whether it carries a fact to keep verbatim: anything with a digit, e-mail or
     link, quoted text, spelled-out numbers, months, weekdays, times and money words. Ambiguous words
     ("may", "am", "oh") count only next to a number."""
+    digit = [any(c.isdigit() for c in t.low) for t in toks]
     sure = [
-        (t.fixed and t.start >= 0 and t.is_word)
-        or any(c.isdigit() for c in t.low)
+        d
+        or (t.fixed and t.start >= 0 and t.is_word)
         or "@" in t.low
         or t.low.startswith(("http", "www."))
         or (_is_fact_word(t.low, lex) and t.low not in lex.fact_ambiguous)
-        for t in toks
+        for t, d in zip(toks, digit, strict=True)
     ]
     numberish = [
-        any(c.isdigit() for c in t.low)
-        or (_is_fact_word(t.low, lex) and t.low in lex.number_words and t.low not in lex.fact_ambiguous)
-        for t in toks
+        d or (t.low in lex.number_words and t.low not in lex.fact_ambiguous) for t, d in zip(toks, digit, strict=True)
     ]
     out = list(sure)
     # Left to right, so a run like "four thirty p m" is taken whole.

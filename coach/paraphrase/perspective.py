@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ._lexicon import Lexicon, lexicon
-from ._text import SENTENCE_END, Tok, lemma, render, tokenize
+from ._text import SENTENCE_END, Tok, fact_flags, freeze, lemma, render, tokenize
 
 __all__ = ["shift_perspective"]
 
@@ -23,7 +23,8 @@ def shift_perspective(text: str, lang: str = "en") -> str:
     "You're sure we charged your card twice"
     """
     lex = lexicon(lang)
-    return render(shift(expand(tokenize(text), lex), lex))
+    toks = expand(tokenize(text), lex)
+    return render(shift(freeze(toks, fact_flags(toks, lex)), lex))
 
 
 def expand(toks: list[Tok], lex: Lexicon) -> list[Tok]:
