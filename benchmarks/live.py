@@ -13,6 +13,7 @@ Prints, for the replayed bundled example calls (and the written held-out calls w
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import socket
@@ -20,7 +21,6 @@ import statistics
 import sys
 import time
 import tracemalloc
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import coach
@@ -127,24 +127,29 @@ def bench_server(
     pool = [turn for t in transcripts for turn in t.turns]
     base = f"http://127.0.0.1:{port}"
 
-    def run(n: int) -> list[float]:
+    async def run(client, n: int) -> list[float]:
         out = []
-        with httpx.Client(base_url=base, timeout=60) as client:
-            sid = client.post("/v1/sessions", json={}).json()["session"]
-            for i in range(turns_per_session):
-                turn = pool[(n * 7 + i) % len(pool)]
-                start = time.perf_counter()
-                r = client.post(f"/v1/sessions/{sid}/turns", json={"speaker": turn.role.value, "text": turn.text})
-                out.append((time.perf_counter() - start) * 1000)
-                r.raise_for_status()
-                if pause:
-                    time.sleep(pause)
-            client.delete(f"/v1/sessions/{sid}")
+        sid = (await client.post("/v1/sessions", json={})).json()["session"]
+        for i in range(turns_per_session):
+            turn = pool[(n * 7 + i) % len(pool)]
+            start = time.perf_counter()
+            r = await client.post(f"/v1/sessions/{sid}/turns", json={"speaker": turn.role.value, "text": turn.text})
+            out.append((time.perf_counter() - start) * 1000)
+            r.raise_for_status()
+            if pause:
+                await asyncio.sleep(pause)
+        await client.delete(f"/v1/sessions/{sid}")
         return out
 
-    run(999)  # warm
-    with ThreadPoolExecutor(concurrency) as ex:
-        times = [t for batch in ex.map(run, range(concurrency)) for t in batch]
+    async def load() -> list[float]:
+        # one event loop drives every client session, so the client adds no thread contention
+        limits = httpx.Limits(max_connections=concurrency)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+            await run(client, 999)  # warm
+            batches = await asyncio.gather(*(run(client, n) for n in range(concurrency)))
+        return [t for batch in batches for t in batch]
+
+    times = asyncio.run(load())
     server.terminate()
     server.wait(timeout=10)
     return {"requests": len(times), "p50": statistics.median(times), "p99": pct(times, 0.99)}
