@@ -125,7 +125,9 @@ def test_batch_failure_is_a_value_and_the_run_goes_on(tmp_path):
     assert results[0].error_type == "TranscriptError" and results[0].report is None
 
 
-def test_batch_each_worker_process_builds_its_coach_once_and_is_never_restarted(calls_file, tmp_path):
+# a restart must fail this test, not hang it: under -W error loky's restart warning kills its manager thread
+@pytest.mark.filterwarnings("default:A worker stopped:UserWarning")
+def test_batch_each_worker_process_builds_its_coach_once_and_is_never_restarted(calls_file, tmp_path, recwarn):
     from joblib import Parallel, delayed
 
     def probe() -> dict[int, list[int]]:
@@ -143,6 +145,7 @@ def test_batch_each_worker_process_builds_its_coach_once_and_is_never_restarted(
     list(score(inputs, jobs=2, chunk_size=4))
     assert probe() == first
     assert len(first) == 2 and all(len(ids) == 1 for ids in first.values())
+    assert not [w for w in recwarn if "worker stopped" in str(w.message)]
 
 
 # -- bad input never stops a run -------------------------------------------------------------------
