@@ -203,7 +203,9 @@ class Session:
             clarity = self._score(index, turn.text, doc)
             self._clarity.append(clarity)
             self._acronyms |= coach.clarity_scorer.expansions(turn.text)
-            self._mark_confirmation(index, turn.text, doc)
+            if any(f.stage == "confirm" for f in findings):
+                # only a turn the confirm stage accepted can confirm a customer's problem
+                self._mark_confirmation(index, turn.text, doc)
         elif turn.role is Role.CUSTOMER:
             paraphrase = self._suggest(index, turn.text, doc)
             if paraphrase is not None:
