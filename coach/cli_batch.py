@@ -29,6 +29,8 @@ import sys
 import time
 from typing import Any, TextIO
 
+from .render._view import duration
+
 __all__ = ["EXIT_FAILED", "add_score_parser", "score_command"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -170,7 +172,7 @@ class _Progress:
             filled = int(done * self.WIDTH)
             eta = elapsed * (1 - done) / done if done > 0 else None
             bar = "#" * filled + "." * (self.WIDTH - filled)
-            text = f"[{bar}] {done:6.1%}  {text}  ETA {_clock(eta)}"
+            text = f"[{bar}] {done:6.1%}  {text}  ETA {duration(eta)}"
         self.stream.write("\r" + text + "\x1b[K")
         self.stream.flush()
 
@@ -178,11 +180,3 @@ class _Progress:
         self._draw(time.monotonic())
         self.stream.write("\n")
         self.stream.flush()
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

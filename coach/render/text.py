@@ -5,17 +5,10 @@ from __future__ import annotations
 import textwrap
 
 from ..report import Clarity, Report
+from ._view import duration
+from .aggregate import STAGE_LABELS as _NAMES
 
 __all__ = ["clarity_summary", "summary"]
-
-_NAMES = {"reassure": "Reassure", "listen": "Listen", "confirm": "Confirm", "fix": "Fix", "follow_up": "Follow-up"}
-
-
-def _seconds(value: float | None) -> str:
-    if value is None:
-        return "—"
-    minutes, seconds = divmod(round(value), 60)
-    return f"{minutes}:{seconds:02d}"
 
 
 def _quote(text: str, width: int = 90) -> str:
@@ -28,7 +21,7 @@ def summary(report: Report) -> str:
     coaching hints, clarity with its top issues, confirming paraphrases, and call statistics."""
     turns = report.transcript.turns
     s = report.stats
-    lines = [f"Call {report.id}  ·  {s.turns} turns  ·  {s.words} words  ·  duration {_seconds(s.duration)}", ""]
+    lines = [f"Call {report.id}  ·  {s.turns} turns  ·  {s.words} words  ·  duration {duration(s.duration)}", ""]
     if report.stages:
         lines.append("Five stages")
         for stage, result in report.stages.items():
@@ -71,7 +64,7 @@ def summary(report: Report) -> str:
         lines.append("")
     lines.append("Conversation")
     for role, rs in s.roles.items():
-        talk = f", talk time {_seconds(rs.talk_time)}" if rs.talk_time is not None else ""
+        talk = f", talk time {duration(rs.talk_time)}" if rs.talk_time is not None else ""
         lines.append(f"  {role:<9} {rs.turns:>4} turns {rs.words:>6} words{talk}")
     if s.longest_customer_monologue:
         first, last = s.longest_customer_monologue_turns
