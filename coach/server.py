@@ -19,6 +19,7 @@ No endpoint reads or writes files. Work runs inline on the event loop: a turn ta
 one loop means turns of one session can never interleave.
 """
 
+import json
 import time
 import uuid
 from collections import OrderedDict
@@ -30,7 +31,7 @@ from .errors import CoachError
 try:
     from fastapi import Body, FastAPI, Request
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import Response
     from pydantic import BaseModel, Field
 except ImportError as exc:  # pragma: no cover - depends on the extra
     raise CoachError("coach serve needs the server extra: pip install 'coach-cx[server]'") from exc
@@ -110,6 +111,66 @@ class SessionStore:
         return entry[0] if entry else None
 
 
+def _json(content: Any, status: int = 200) -> Response:
+    """A JSON response serialised in one ``json.dumps`` (results are plain dicts already: FastAPI's
+    generic encoder would walk them again, which costs more than the turn's analysis)."""
+    return Response(json.dumps(content, ensure_ascii=False, allow_nan=False), status, media_type="application/json")
+
+
+def error(status: int, message: str) -> Response:
+    return _json({"error": message}, status)
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over ``max_body`` bytes before any handler reads it.
+
+    A declared ``Content-Length`` is checked up front; a chunked body is read up to the limit and
+    handed on. Plain ASGI rather than ``@app.middleware``: no extra task and stream per request.
+    """
+
+    def __init__(self, app: Any, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = error(413, f"request body over {self.max_body} bytes; send one turn or call per request")
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                await error(400, "invalid Content-Length header")(scope, receive, send)
+            elif int(length) > self.max_body:
+                await too_large(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_body:
+                await too_large(scope, receive, send)
+                return
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
 def create_app(
     *,
     lang: str = "en",
@@ -121,30 +182,14 @@ def create_app(
     """The ASGI application (FastAPI). Serve it with ``coach serve`` or any ASGI server."""
     from . import __version__
 
-    coach = Coach(lang, config)
+    # Loaded before the first request, and kept out of the garbage collector's full passes (a
+    # 100–200 ms pause each) so they cannot stall a turn.
+    coach = Coach(lang, config).warm_up(freeze=True)
     store = SessionStore(coach, idle_timeout=idle_timeout, max_sessions=max_sessions)
 
     app = FastAPI(title="coach", version=__version__, description=__doc__.split("\n\n")[0])
 
-    def error(status: int, message: str) -> JSONResponse:
-        return JSONResponse({"error": message}, status_code=status)
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None:
-            if not length.isdigit():
-                return error(400, "invalid Content-Length header")
-            if int(length) > max_body:
-                return error(413, f"request body over {max_body} bytes; send one turn or call per request")
-        elif request.method in ("POST", "PUT", "PATCH"):
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > max_body:
-                    return error(413, f"request body over {max_body} bytes; send one turn or call per request")
-            request._body = body  # already read: let the handler reuse it
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_body=max_body)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -160,7 +205,7 @@ def create_app(
     async def coach_error(request: Request, exc: CoachError):
         return error(422, str(exc))
 
-    def session_or_404(sid: str) -> Session | JSONResponse:
+    def session_or_404(sid: str) -> Session | Response:
         session = store.get(sid)
         if session is None:
             return error(404, f"no open session {sid!r} (closed, expired after {idle_timeout:g} s idle, or never opened)")
@@ -197,51 +242,49 @@ def create_app(
     @app.post("/v1/sessions/{sid}/turns")
     async def add_turn(sid: str, body: TurnIn):
         session = session_or_404(sid)
-        if isinstance(session, JSONResponse):
+        if isinstance(session, Response):
             return session
         result = session.add(body.speaker, body.text, body.start, body.end, final=body.final, roles=body.roles)
-        return result.to_dict()
+        return _json(result.to_dict())
 
     @app.get("/v1/sessions/{sid}/report")
     async def report(sid: str):
         session = session_or_404(sid)
-        if isinstance(session, JSONResponse):
+        if isinstance(session, Response):
             return session
-        return session.report().to_dict()
+        return _json(session.report().to_dict())
 
     @app.get("/v1/sessions/{sid}/state")
     async def state(sid: str):
         session = session_or_404(sid)
-        if isinstance(session, JSONResponse):
+        if isinstance(session, Response):
             return session
-        return session.to_dict()
+        return _json(session.to_dict())
 
     @app.delete("/v1/sessions/{sid}")
     async def close(sid: str):
         session = store.close(sid)
         if session is None:
             return error(404, f"no open session {sid!r}")
-        return session.report().to_dict()
+        return _json(session.report().to_dict())
 
     @app.post("/v1/analyze")
     async def analyze(request: Request):
-        import json
-
         try:
             payload = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError) as exc:
             return error(400, f"malformed JSON: {exc}")
         if not isinstance(payload, dict | list):
             return error(422, "body: expected a transcript object or list")
-        return coach.analyze(payload).to_dict()
+        return _json(coach.analyze(payload).to_dict())
 
     @app.post("/v1/clarity")
     async def clarity(body: TextIn):
-        return coach.clarity(body.text).to_dict()
+        return _json(coach.clarity(body.text).to_dict())
 
     @app.post("/v1/paraphrase")
     async def paraphrase(body: ParaphraseIn):
-        return {"paraphrases": coach.paraphrase(body.text, n=body.n)}
+        return _json({"paraphrases": coach.paraphrase(body.text, n=body.n)})
 
     app.state.store = store
     return app

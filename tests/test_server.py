@@ -116,6 +116,19 @@ def test_server_bad_requests_get_clear_4xx(client, method, path, kwargs, status)
     assert response.json()["error"]
 
 
+def test_server_chunked_bodies_are_limited_too(client):
+    """A body sent without Content-Length (chunked) is read up to the limit: 413 past it, served below it."""
+
+    def chunks(text: str):
+        body = ('{"text": "' + text + '"}').encode()
+        yield from (body[i : i + 4096] for i in range(0, len(body), 4096))
+
+    headers = {"content-type": "application/json"}
+    assert client.post("/v1/clarity", content=chunks("x" * 30_000), headers=headers).status_code == 413
+    response = client.post("/v1/clarity", content=chunks("Your refund is on its way."), headers=headers)
+    assert response.status_code == 200 and response.json()["score"] is not None
+
+
 def test_server_unknown_speaker_is_422(client):
     sid = client.post("/v1/sessions", json={}).json()["session"]
     response = client.post(f"/v1/sessions/{sid}/turns", json={"speaker": "Bob", "text": "hello"})

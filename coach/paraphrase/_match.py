@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._core import analyse, select, states_problem
+from ._core import Analysis, select, states_problem
 from ._grammar import rewrite
 from ._lexicon import Lexicon
 from ._text import Tok, fact_flags, freeze, key, sentences, tokenize
@@ -86,9 +86,8 @@ class ConfirmMatch:
     reason: str
 
 
-def prepare(text: str, lex: Lexicon, doc: Doc | None = None) -> Prepared:
-    """What ``match`` needs from one customer turn."""
-    analysis = analyse(text, lex, doc)
+def prepare(text: str, analysis: Analysis, lex: Lexicon) -> Prepared:
+    """What ``match`` needs from one customer turn (``analysis`` is ``analyse`` of ``text``)."""
     toks = list(analysis.tokens)
     flags = analysis.fact_mask
     weights: dict[str, float] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,8 +43,9 @@ class Paraphraser:
         return lexicon(self.lang)
 
     def analyse(self, text: str, *, doc: Doc | None = None) -> Analysis:
-        """The clauses of a customer turn, cleaned and scored."""
-        return analyse(text, self._lex, doc)
+        """The clauses of a customer turn, cleaned and scored (cached by text when no ``doc`` is given:
+        suggesting, checking and preparing one turn share one analysis)."""
+        return _analysis(text, self.lang) if doc is None else analyse(text, self._lex, doc)
 
     def suggest(self, text: str, n: int = 3, *, variant: int = 0, doc: Doc | None = None) -> list[Suggestion]:
         """Up to ``n`` confirming paraphrases of a customer turn, best first; empty when the turn states
@@ -55,7 +57,7 @@ class Paraphraser:
         if n <= 0:
             return []
         lex = self._lex
-        analysis = analyse(text, lex, doc)
+        analysis = self.analyse(text, doc=doc)
         cores: list[tuple[str, float]] = []
         for most in (2, 1):
             chosen = select(analysis, most)
@@ -80,11 +82,11 @@ class Paraphraser:
     def states_problem(self, text: str, *, doc: Doc | None = None) -> bool:
         """Whether a customer turn states a problem or a request worth confirming (not a greeting, a
         yes/no, thanks, a name, or a detail such as an account number given alone)."""
-        return states_problem(analyse(text, self._lex, doc))
+        return states_problem(self.analyse(text, doc=doc))
 
     def prepare(self, text: str, *, doc: Doc | None = None) -> Prepared:
-        """What ``match`` needs from a customer turn, computed once; cache it per customer turn."""
-        return prepare(text, self._lex, doc)
+        """What ``match`` needs from a customer turn (cached by text when no ``doc`` is given)."""
+        return _prepared(text, self.lang) if doc is None else prepare(text, analyse(text, self._lex, doc), self._lex)
 
     def match(
         self,
@@ -102,7 +104,7 @@ class Paraphraser:
         "I/my" left in: report it as parroting, not as a confirmation.
         """
         lex = self._lex
-        prepared = [(i, p if isinstance(p, Prepared) else prepare(p, lex)) for i, p in customer_turns]
+        prepared = [(i, p if isinstance(p, Prepared) else self.prepare(p)) for i, p in customer_turns]
         return match(agent_text, prepared, lex, doc)
 
     def for_call(self, turns: Sequence[tuple[int, str, str]], *, n: int = 3) -> tuple[Paraphrase, ...]:
@@ -132,6 +134,18 @@ class Paraphraser:
             Paraphrase(s[0].text, index, s[0].score, confirmed_by, tuple(x.text for x in s[1:]))
             for index, (s, confirmed_by) in sorted(found.items())
         )
+
+
+# Process-wide, bounded: a customer turn is analysed once however many callers (live sessions, the
+# confirm detector, the report's paraphrases) look at it; results are immutable.
+@functools.lru_cache(maxsize=4096)
+def _analysis(text: str, lang: str) -> Analysis:
+    return analyse(text, lexicon(lang))
+
+
+@functools.lru_cache(maxsize=4096)
+def _prepared(text: str, lang: str) -> Prepared:
+    return prepare(text, _analysis(text, lang), lexicon(lang))
 
 
 def _fill(frame: str, core: str) -> str:

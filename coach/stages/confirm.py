@@ -22,14 +22,13 @@ from ..config import Config
 from .base import Assessment, Context, StageDetector, TurnView, hold
 
 if TYPE_CHECKING:
-    from ..paraphrase import Paraphraser, Prepared
+    from ..paraphrase import Paraphraser
 
 __all__ = ["ConfirmDetector", "make"]
 
 #: The customer turns compared with an agent turn: the most recent ones (a confirmation restates
 #: what was just said; each turn compared costs a paraphraser analysis).
 LOOKBACK = 2
-_PREPARED_CACHE = 4096
 
 
 class ConfirmDetector(StageDetector):
@@ -46,19 +45,6 @@ class ConfirmDetector(StageDetector):
 
         return Paraphraser(self.lang)
 
-    @functools.cached_property
-    def _prepared(self) -> dict[str, Prepared]:
-        return {}
-
-    def prepare(self, text: str) -> Prepared:
-        """The paraphraser's view of a customer turn, cached by text (it does not depend on the call)."""
-        prepared = self._prepared.get(text)
-        if prepared is None:
-            if len(self._prepared) >= _PREPARED_CACHE:
-                self._prepared.clear()
-            prepared = self._prepared[text] = self.paraphraser.prepare(text)
-        return prepared
-
     def load(self) -> None:
         super().load()
         self.policy  # noqa: B018
@@ -67,7 +53,7 @@ class ConfirmDetector(StageDetector):
         assessment = super().detect(view, context)
         if assessment.confidence < self.policy["gate"] or not context.customer_turns:
             return assessment
-        recent = [(i, self.prepare(text)) for i, text in context.customer_turns[-LOOKBACK:]]
+        recent = [(i, self.paraphraser.prepare(text)) for i, text in context.customer_turns[-LOOKBACK:]]
         match = self.paraphraser.match(view.text, recent, doc=view.doc)
         return settle(assessment, match, self.cap, self.policy["unmatched"])
 
