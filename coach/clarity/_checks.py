@@ -343,17 +343,21 @@ def expansions(text: str) -> set[str]:
 
     toks = words(text)
     lows = [t.lower for t in toks]
-    parts = [_parts(w) for w in lows]
     found: set[str] = set()
     for i, tok in enumerate(toks):
+        # The cheap context tests first: most words have neither brackets nor a connector after them.
+        before, after = text[max(0, tok.start - 3) : tok.start].rstrip(), text[tok.end : tok.end + 3].lstrip()
+        bracketed = before.endswith("(") and after.startswith(")")
+        explained = (i + 1 < len(toks) and lows[i + 1] in _CONNECTORS) or (after.startswith("(") and tok.text.isupper())
+        if not (bracketed or explained):
+            continue  # no "that's", "stands for" … and no bracket: nothing explains it here
         letters = _letters(tok.text)
         if not 2 <= len(letters) <= 8 or not (looks_like_acronym(tok.text) or (tok.text.islower() and len(tok.text) <= 6)):
             continue
-        before, after = text[max(0, tok.start - 3) : tok.start].rstrip(), text[tok.end : tok.end + 3].lstrip()
-        if before.endswith("(") and after.startswith(")"):
+        if bracketed:
             # "long form (ACR)": the words just before the bracket.
             for start in range(i - 1, max(-1, i - len(letters) - 5), -1):
-                if _spells(letters, [q for w in parts[start:i] for q in w], whole=True):
+                if _spells(letters, _initial_parts(lows[start:i]), whole=True):
                     found.add(acronym_key(tok.text))
                     break
             continue
@@ -361,11 +365,13 @@ def expansions(text: str) -> set[str]:
         j = i + 1
         while j < len(toks) and j - i <= 4 and lows[j] in _CONNECTORS:
             j += 1
-        if j == i + 1 and not (after.startswith("(") and tok.text.isupper()):
-            continue  # no "that's", "stands for" … and no bracket: nothing explains it here
-        if _spells(letters, [q for w in parts[j : j + len(letters) + 4] for q in w], whole=False):
+        if _spells(letters, _initial_parts(lows[j : j + len(letters) + 4]), whole=False):
             found.add(acronym_key(tok.text))
     return found
+
+
+def _initial_parts(lows: list[str]) -> list[str]:
+    return [q for w in lows for q in _parts(w)]
 
 
 def _letters(word: str) -> str:
