@@ -294,3 +294,17 @@ def test_formats_real_abcd_dialogues(shared_data):
     assert sum(t.role is Role.SYSTEM for d in dialogues for t in d.turns) == 16
     assert sum(t.role is Role.AGENT for d in dialogues for t in d.turns) == 51
     assert all(d.metadata["scenario"]["flow"] for d in dialogues)
+
+
+@pytest.mark.parametrize("name", ["calls.jsonl", "calls.txt", "calls.data.gz"])
+def test_formats_jsonl_whose_first_line_is_longer_than_the_detection_head(tmp_path, name):
+    """A long call on one line (> 64 KiB) is still detected as JSONL, whatever the file is called."""
+    turns = [{"speaker": "agent" if i % 2 else "customer", "text": f"turn {i} " + "words " * 40} for i in range(400)]
+    lines = [json.dumps({"id": f"c{k}", "turns": turns}) for k in range(3)]
+    assert len(lines[0]) > 64 * 1024
+    data = ("\n".join(lines) + "\n").encode()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    calls = list(coach.load_all(path))
+    assert [c.id for c in calls] == ["c0", "c1", "c2"]
+    assert len(calls[1].turns) == 400

@@ -8,6 +8,7 @@ import functools
 import gzip
 import html
 import io
+import itertools
 import json
 import math
 import re
@@ -268,6 +269,13 @@ class Document:
         return self._raw_head[skip:].decode(encoding, errors="ignore")
 
     @property
+    def _head_truncated(self) -> bool:
+        """Whether the document goes on past ``head``."""
+        if self._text is not None:
+            return len(self._text) > HEAD_BYTES
+        return self.path is not None and len(self._raw_head) > HEAD_BYTES
+
+    @property
     def text(self) -> str:
         if self._text is None:
             if self.path is None:
@@ -333,6 +341,9 @@ class Document:
         if self._has_obj or not self.is_json_like:
             return False
         lines = [line for line in self.head.splitlines() if line.strip()][:2]
+        if len(lines) < 2 and self._head_truncated:
+            # A first line longer than the head (a long call on one line): read on to the second line.
+            lines = [line for _, line in itertools.islice((x for x in self.iter_lines() if x[1].strip()), 2)]
         if len(lines) < 2 or lines[1].lstrip()[:1] not in ("{", "["):
             return False
         try:

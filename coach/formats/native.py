@@ -137,7 +137,8 @@ class _Jsonl:
         if doc._has_obj:
             return 0.0
         first = next((line for line in doc.head.splitlines() if line.strip()), "").strip()
-        if first.startswith("{") and first.endswith("}") and '"turns"' in first:
+        # (a first line longer than the head is cut off there: ``json_lines`` then reads on)
+        if first.startswith("{") and '"turns"' in first and (first.endswith("}") or doc.json_lines):
             return 0.95
         if doc.suffix in self.extensions and first.startswith("{"):
             return 0.6
