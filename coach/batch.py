@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import copyreg
 import glob
 import gzip
 import logging
@@ -34,7 +33,6 @@ import os
 import pickle
 import sys
 import traceback
-import types
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -68,15 +66,6 @@ SPLIT_BYTES = 4_000_000
 _STREAMED_FORMATS = frozenset({"csv"})
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _STDIN = "<stdin>"
-
-
-def _mappingproxy(data: dict) -> types.MappingProxyType:
-    return types.MappingProxyType(data)
-
-
-# Transcripts, configurations and reports keep read-only mappings, which pickle cannot copy by
-# itself; chunks and results cross process boundaries (joblib, Dask), so teach it once here.
-copyreg.pickle(types.MappingProxyType, lambda m: (_mappingproxy, (dict(m),)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ._frozen import picklable
 from .errors import ConfigError
 from .report import STAGES
 
@@ -66,6 +67,7 @@ class KindConfig:
     threshold: float | None = None
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class ClarityConfig:
     glossary: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -80,6 +82,7 @@ _DEFAULT_KIND = KindConfig()
 _DEFAULT_STAGE = StageConfig()
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Config:
     """Stage and clarity settings. ``Config()`` is the default; build others with ``Config.load``."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ._frozen import picklable
 from .transcript import Transcript
 
 __all__ = [
@@ -221,6 +222,7 @@ class Stats:
         }
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Report:
     """Everything coach found in one call. ``stages`` is in framework order; ``missing`` too."""

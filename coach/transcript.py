@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from ._frozen import picklable
 from .errors import TranscriptError
 
 __all__ = ["ROLE_ALIASES", "Role", "Transcript", "Turn", "resolve_role", "role_override"]
@@ -150,6 +151,7 @@ class Turn:
         )
 
 
+@picklable
 @dataclass(frozen=True, slots=True)
 class Transcript:
     """A conversation: an ``id``, its ``turns`` in order, free-form ``metadata`` and a ``language``."""

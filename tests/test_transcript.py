@@ -89,3 +89,22 @@ def test_transcript_agent_name_from_metadata_or_speaker():
 @given(st.text())
 def test_transcript_resolve_role_never_crashes(label):
     assert resolve_role(label) in (None, *Role)
+
+
+def test_transcript_config_and_report_pickle_with_read_only_mappings_intact():
+    """They cross process boundaries (joblib, Dask, a user's multiprocessing); their mappings stay read-only."""
+    import pickle
+    from types import MappingProxyType
+
+    import coach
+    from coach.config import Config
+
+    t = Transcript.from_pairs([("customer", "My card was charged twice."), ("agent", "I've refunded it.")])
+    t = Transcript(t.id, t.turns, {"agent": "sam", "queue": ["billing"]}, "en")
+    config = Config.load({"stages": {"fix": {"threshold": 0.6}}, "clarity": {"glossary": {"ONT": "the box"}}})
+    report = coach.analyze(t)
+    for obj, mapping in ((t, "metadata"), (config, "stages"), (report, "stages")):
+        again = pickle.loads(pickle.dumps(obj))
+        assert again == obj
+        assert isinstance(getattr(again, mapping), MappingProxyType)
+    assert isinstance(pickle.loads(pickle.dumps(config)).clarity.glossary, MappingProxyType)
