@@ -58,12 +58,6 @@ class Coach:
         return Config.load(self.config)
 
     @functools.cached_property
-    def nlp(self):
-        from .nlp import pipeline
-
-        return pipeline(_lang.require(self.lang))
-
-    @functools.cached_property
     def stages(self):
         from .stages import StageEngine
 
@@ -216,17 +210,18 @@ class Session:
         coach = self.coach
         index = len(self._turns)
         self._turns.append(turn)
-        doc = coach.nlp(turn.text)
-        findings = coach.stages.observe(self._stage_state, index, turn, doc)
+        # No spaCy Doc per turn: each part reads the text its own way (stage words, clarity words,
+        # paraphrase tokens), and a Doc nobody reads cost a fifth of the analysis.
+        findings = coach.stages.observe(self._stage_state, index, turn)
         self._present.update(f.stage for f in findings)
         clarity = paraphrase = None
         if turn.role is Role.AGENT:
-            clarity = self._score(index, turn.text, doc)
+            clarity = self._score(index, turn.text)
             self._clarity.append(clarity)
             self._acronyms |= coach.clarity_scorer.expansions(turn.text)
             if any(f.stage == "confirm" for f in findings):
                 # only a turn the confirm stage accepted can confirm a customer's problem
-                self._mark_confirmation(index, turn.text, doc)
+                self._mark_confirmation(index, turn.text)
         elif turn.role is Role.CUSTOMER:
             paraphrase = self._suggest(index, turn.text)
             if paraphrase is not None:
@@ -235,13 +230,12 @@ class Session:
         stages = tuple(f.stage for f in findings)
         return TurnResult(index, turn, stages, clarity, paraphrase, self._live_hints(index, turn, clarity, paraphrase))
 
-    def _score(self, index: int, text: str, doc: Any) -> TurnClarity:
-        c = self.coach.clarity_scorer.score(text, known_acronyms=frozenset(self._acronyms), doc=doc)
+    def _score(self, index: int, text: str) -> TurnClarity:
+        c = self.coach.clarity_scorer.score(text, known_acronyms=frozenset(self._acronyms))
         return TurnClarity(c.score, c.grade, c.confidence, c.issues, c.words, index=index)
 
     def _suggest(self, index: int, text: str) -> Paraphrase | None:
-        # Without the Doc: the paraphraser then analyses the turn once for checking, suggesting and
-        # preparing it (its own sentence split gives the same paraphrases).
+        # The paraphraser analyses the turn once for checking, suggesting and preparing it (cached by text).
         paraphraser = self.coach.paraphraser
         if not paraphraser.states_problem(text):
             return None
@@ -251,19 +245,18 @@ class Session:
         best = found[0]
         return Paraphrase(best.text, index, best.score, None, tuple(s.text for s in found[1:]))
 
-    def _mark_confirmation(self, index: int, text: str, doc: Any) -> None:
+    def _mark_confirmation(self, index: int, text: str) -> None:
         if not self._prepared:
             return
-        match = self.coach.paraphraser.match(text, self._prepared, doc=doc)
+        match = self.coach.paraphraser.match(text, self._prepared)
         if match is not None and not match.parroting and match.turn not in self._confirmed:
             self._confirmed[match.turn] = index
 
     def _preview(self, turn: Turn) -> TurnResult:
         index = len(self._turns)
-        doc = self.coach.nlp(turn.text)
         clarity = paraphrase = None
         if turn.role is Role.AGENT:
-            clarity = self._score(index, turn.text, doc)
+            clarity = self._score(index, turn.text)
         elif turn.role is Role.CUSTOMER:
             paraphrase = self._suggest(index, turn.text)
         return TurnResult(index, turn, (), clarity, paraphrase, (), final=False)
