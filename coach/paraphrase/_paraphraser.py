@@ -56,21 +56,11 @@ class Paraphraser:
         """
         if n <= 0:
             return []
-        lex = self._lex
-        analysis = self.analyse(text, doc=doc)
-        cores: list[tuple[str, float]] = []
-        for most in (2, 1):
-            chosen = select(analysis, most)
-            if not chosen:
-                break
-            core = core_text(agent_tokens(chosen, lex))
-            strength = sum(c.score for c in chosen) / len(chosen)
-            if core and all(core != c for c, _ in cores):
-                cores.append((core, strength / (strength + 4.0)))
+        cores = _cores(text, self.lang) if doc is None else _find_cores(self.analyse(text, doc=doc), self._lex)
         if not cores:
             return []
         out: list[Suggestion] = []
-        frames = lex.frames
+        frames = self._lex.frames
         k = 0
         while len(out) < n and k < len(frames):
             core, score = cores[min(k, len(cores) - 1)] if k < len(cores) else cores[0]
@@ -141,6 +131,25 @@ class Paraphraser:
 @functools.lru_cache(maxsize=4096)
 def _analysis(text: str, lang: str) -> Analysis:
     return analyse(text, lexicon(lang))
+
+
+def _find_cores(analysis: Analysis, lex: Lexicon) -> tuple[tuple[str, float], ...]:
+    """The perspective-shifted cores (two clauses, then the best one) with their strength 0–1."""
+    cores: list[tuple[str, float]] = []
+    for most in (2, 1):
+        chosen = select(analysis, most)
+        if not chosen:
+            break
+        core = core_text(agent_tokens(chosen, lex))
+        strength = sum(c.score for c in chosen) / len(chosen)
+        if core and all(core != c for c, _ in cores):
+            cores.append((core, strength / (strength + 4.0)))
+    return tuple(cores)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cores(text: str, lang: str) -> tuple[tuple[str, float], ...]:
+    return _find_cores(_analysis(text, lang), lexicon(lang))
 
 
 @functools.lru_cache(maxsize=4096)
