@@ -33,7 +33,6 @@ DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from coach.nlp import pipeline  # noqa: E402
 from coach.report import STAGES  # noqa: E402
 from coach.stages import StageEngine  # noqa: E402
 from coach.transcript import Role, Transcript, Turn  # noqa: E402
@@ -90,12 +89,12 @@ def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.2f}"
 
 
-def run(engine: StageEngine, transcript: Transcript, nlp) -> dict[int, dict[str, tuple[float, float, float]]]:
+def run(engine: StageEngine, transcript: Transcript) -> dict[int, dict[str, tuple[float, float, float]]]:
     """Per agent turn: stage → (rule, model, combined) confidence."""
     state = engine.start()
     out: dict[int, dict[str, tuple[float, float, float]]] = {}
     for i, turn in enumerate(transcript.turns):
-        for target, a in engine.assess(state, i, turn, nlp(turn.text)):
+        for target, a in engine.assess(state, i, turn):
             # A sentence split over two segments is assessed twice: each layer keeps its highest score.
             old = out.setdefault(target, {}).get(a.stage, (0.0, 0.0, 0.0))
             out[target][a.stage] = (max(old[0], a.rule), max(old[1], a.model), max(old[2], a.confidence))
@@ -106,27 +105,27 @@ def decide(scores: tuple[float, float, float], threshold: float) -> tuple[bool, 
     return tuple(s >= threshold for s in scores)  # type: ignore[return-value]
 
 
-def evaluate_dev(engine: StageEngine, nlp) -> list[Table]:
+def evaluate_dev(engine: StageEngine) -> list[Table]:
     """The hand-labelled real calls (40 Harper Valley + 5 ABCD)."""
     from stages_dev import load_dev
 
-    return evaluate_labelled("dev (real calls)", load_dev(DATA), engine, nlp)
+    return evaluate_labelled("dev (real calls)", load_dev(DATA), engine)
 
 
-def evaluate_written(engine: StageEngine, nlp) -> list[Table]:
+def evaluate_written(engine: StageEngine) -> list[Table]:
     """The 60 held-out written calls (every stage present and absent in many calls)."""
     from stages_dev import load_written
 
-    return evaluate_labelled("dev (written held-out calls)", load_written(), engine, nlp)
+    return evaluate_labelled("dev (written held-out calls)", load_written(), engine)
 
 
-def evaluate_labelled(name: str, calls, engine: StageEngine, nlp) -> list[Table]:
+def evaluate_labelled(name: str, calls, engine: StageEngine) -> list[Table]:
     if not calls:
         return []
     turns = Table(f"{name} — turn level ({sum(len(lab) for _, lab in calls)} agent turns, {len(calls)} calls)", STAGES)
     level = Table(f"{name} — call level (present / missing, {len(calls)} calls)", STAGES)
     for transcript, labels in calls:
-        scores = run(engine, transcript, nlp)
+        scores = run(engine, transcript)
         present = {s: [False] * len(SYSTEMS) for s in STAGES}
         for i, gold in labels.items():
             per = scores.get(i, {})
@@ -157,13 +156,13 @@ def annomi_transcripts() -> Iterator[tuple[Transcript, dict[int, bool]]]:
         yield Transcript(f"annomi-{tid}", turns), gold
 
 
-def evaluate_annomi(engine: StageEngine, nlp) -> list[Table]:
+def evaluate_annomi(engine: StageEngine) -> list[Table]:
     if not (DATA / "annomi").is_dir():
         return []
     table = Table("AnnoMI — therapist turns, confirm vs expert reflection label", ("confirm",))
     n = 0
     for transcript, gold in annomi_transcripts():
-        scores = run(engine, transcript, nlp)
+        scores = run(engine, transcript)
         for i, is_reflection in gold.items():
             n += 1
             verdicts = decide(scores.get(i, {}).get("confirm", (0.0, 0.0, 0.0)), engine.thresholds["confirm"])
@@ -190,7 +189,7 @@ def esconv_examples() -> Iterator[tuple[Transcript, str]]:
                     yield Transcript(f"esconv-{name[:3]}-{k}", tuple(turns)), strategy
 
 
-def evaluate_esconv(engine: StageEngine, nlp) -> list[Table]:
+def evaluate_esconv(engine: StageEngine) -> list[Table]:
     if not (DATA / "esconv-nc").is_dir():
         return []
     stages = ("reassure", "listen", "confirm")
@@ -199,7 +198,7 @@ def evaluate_esconv(engine: StageEngine, nlp) -> list[Table]:
     for transcript, strategy in esconv_examples():
         n += 1
         last = len(transcript.turns) - 1
-        per = run(engine, transcript, nlp).get(last, {})
+        per = run(engine, transcript).get(last, {})
         for stage in stages:
             verdicts = decide(per.get(stage, (0.0, 0.0, 0.0)), engine.thresholds[stage])
             for system, v in zip(SYSTEMS, verdicts, strict=True):
@@ -219,11 +218,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(f"{DATA} is absent: nothing to evaluate")
         return 0
     engine = StageEngine("en")
-    nlp = pipeline("en")
     print("Thresholds:", ", ".join(f"{s} {t}" for s, t in engine.thresholds.items()), "(rules, model and combined alike)\n")
     for name in args.sets:
         started = time.perf_counter()
-        tables = SETS[name](engine, nlp)
+        tables = SETS[name](engine)
         if not tables:
             print(f"{name}: data absent, skipped\n")
         for table in tables:

@@ -2,8 +2,8 @@
 
 For every turn of the calls (the development set's 45 calls when ../shared/data is present, else the
 example transcripts): the time to tokenize each turn with a bare ``spacy.blank("en")`` pipeline, and
-the time stage detection adds — ``StageEngine.observe`` on every turn (its Doc made beforehand, as
-the analyzer shares it) and ``finish`` once per call (stage results and order findings; then
+the time stage detection adds — ``StageEngine.observe`` on every turn (from the text alone, as the
+analyzer calls it) and ``finish`` once per call (stage results and order findings; then
 again with the hints for missing stages, which paraphrase the customer's problem and are reported
 on their own line). The target is a ratio of at most 1.0 for detection. Everything is loaded and warmed up first; each figure is the best
 of ``--repeat`` rounds.
@@ -26,7 +26,6 @@ DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from coach.nlp import pipeline  # noqa: E402
 from coach.stages import StageEngine  # noqa: E402
 from coach.transcript import Transcript  # noqa: E402
 
@@ -62,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     transcripts = calls()
     texts = [turn.text for t in transcripts for turn in t.turns]
     blank = spacy.blank("en")
-    docs = [[pipeline("en")(turn.text) for turn in t.turns] for t in transcripts]
+
     def tokenize() -> None:
         for text in texts:
             blank(text)
@@ -72,10 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         # (ours and spaCy's tokenizer cache alike) stay warm, as they do in a running process.
         engine = StageEngine("en")
         states = []
-        for t, ds in zip(transcripts, docs, strict=True):
+        for t in transcripts:
             state = engine.start()
-            for i, (turn, doc) in enumerate(zip(t.turns, ds, strict=True)):
-                engine.observe(state, i, turn, doc)
+            for i, turn in enumerate(t.turns):
+                engine.observe(state, i, turn)
             states.append((engine, state))
         return states
 
