@@ -167,8 +167,10 @@ def match(
     """The best restatement of a recent customer turn in ``agent_text``, or None below ``THRESHOLD``."""
     if not customers:
         return None
-    toks = expand(tokenize(agent_text), lex)
-    spans = _spans(toks, lex, doc if doc is not None and doc.text == agent_text else None)
+    if doc is not None and doc.text == agent_text:
+        spans = _spans(expand(tokenize(agent_text), lex), lex, doc)
+    else:
+        spans = _agent_spans(agent_text, lex)
     recent = list(customers)[-LOOKBACK:]
     best: tuple[float, int, _Span, float, bool] | None = None
     for age, (index, cust) in enumerate(reversed(recent)):
@@ -238,6 +240,13 @@ def _parrots(span: _Span, cust: Prepared, lex: Lexicon) -> bool:
     """A verbatim echo: a first-person word of the customer's inside three words copied from them."""
     copied = [g for g in span.trigrams if g in cust.trigrams]
     return any(w in lex.first_person or w in lex.first_person_plural for g in copied for w in g)
+
+
+@functools.lru_cache(maxsize=1024)
+def _agent_spans(agent_text: str, lex: Lexicon) -> tuple[_Span, ...]:
+    """The spans of an agent turn, cached: the confirm detector and the report's confirmation marking
+    look at the same turn, and the spans do not depend on the customer turns."""
+    return tuple(_spans(expand(tokenize(agent_text), lex), lex, None))
 
 
 def _spans(toks: list[Tok], lex: Lexicon, doc: Doc | None) -> list[_Span]:
@@ -337,12 +346,29 @@ def _is_aux(low: str, lex: Lexicon) -> bool:
 
 
 def _find(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
-    for p in phrases:
-        n = len(p)
-        for i in range(len(words) - n + 1):
-            if words[i : i + n] == p:
-                return p
-    return None
+    """The first of ``phrases`` (in their order) that occurs anywhere in ``words``."""
+    by_first = _by_first_word(phrases)
+    best: tuple[int, tuple[str, ...]] | None = None
+    for i, w in enumerate(words):
+        for k, p in by_first.get(w, ()):
+            if (best is None or k < best[0]) and words[i : i + len(p)] == p:
+                best = (k, p)
+    return best[1] if best else None
+
+
+_BY_FIRST_WORD: dict[int, tuple[tuple[tuple[str, ...], ...], dict[str, list[tuple[int, tuple[str, ...]]]]]] = {}
+
+
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """Phrases indexed by their first word, with their rank; kept per phrase tuple (the lexicon's
+    tuples live for the process, so their identity is the key — hashing them would cost a scan)."""
+    entry = _BY_FIRST_WORD.get(id(phrases))
+    if entry is None or entry[0] is not phrases:
+        index: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for k, p in enumerate(phrases):
+            index.setdefault(p[0], []).append((k, p))
+        entry = _BY_FIRST_WORD[id(phrases)] = (phrases, index)
+    return entry[1]
 
 
 @functools.cache
