@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, count
+from operator import not_
 from typing import Any
 
 from ..report import Issue
 from ._lexicon import Lexicon, PhraseIndex
-from ._text import Sentence, Word
+from ._text import Sentence, Word, as_words
 
 __all__ = ["Parsed", "acronym_key", "expansions", "looks_like_acronym"]
 
@@ -28,13 +31,21 @@ _CONNECTORS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
-    """A text cut into words and sentences, with what each word is (name, number, filler, allowed)."""
+    """A text cut into words and sentences, with what each word is (name, number, filler, allowed).
+
+    Words are parallel lists (as written, folded, start and end offsets), not one object per word;
+    ``present`` is the set of folded words, so a detector whose trigger words are all absent returns
+    after one set test.
+    """
 
     text: str
-    tokens: list[Word]
+    texts: list[str]
     lows: list[str]
+    starts: list[int]
+    ends: list[int]
+    present: set[str]
     sentences: list[Sentence]
     lex: Lexicon
     allowed: set[int] = field(default_factory=set)
@@ -42,17 +53,23 @@ class Parsed:
     names: set[int] = field(default_factory=set)
     taken: set[int] = field(default_factory=set)
     shouting: bool = False
-    phrases: dict[str, list[tuple[int, int, Any]]] = field(default_factory=dict)
+    phrases: dict[str, Sequence[tuple[int, int, Any]]] = field(default_factory=dict)
+
+    @property
+    def tokens(self) -> list[Word]:
+        """The words as ``Word`` tuples, built on demand (the detectors read the parallel lists)."""
+        return as_words(self.texts, self.lows, self.starts, self.ends)
 
     def span(self, first: int, last: int) -> tuple[int, int]:
-        return self.tokens[first].start, self.tokens[last - 1].end
+        return self.starts[first], self.ends[last - 1]
 
     def quote(self, first: int, last: int) -> str:
         start, end = self.span(first, last)
         return self.text[start:end]
 
     def free(self, first: int, last: int) -> bool:
-        return not any(i in self.taken or i in self.allowed for i in range(first, last))
+        span = range(first, last)
+        return self.taken.isdisjoint(span) and self.allowed.isdisjoint(span)
 
     def issue(self, kind: str, first: int, last: int, message: str, suggestion: str | None = None) -> Issue:
         self.taken.update(range(first, last))
@@ -95,27 +112,36 @@ def acronyms(p: Parsed, known: frozenset[str], company: frozenset[str]) -> list[
     lex = p.lex
     explained: frozenset[str] | None = None
     lowercase = p.text.islower() or not any(c.isupper() for c in p.text)
+    if lowercase:
+        if lex.jargon_acronyms_lower.isdisjoint(p.present) and all(map(str.islower, p.texts)):
+            return []
+        candidates: Iterable[int] = [i for i, w in enumerate(p.texts) if not w.islower() or p.lows[i] in lex.jargon_acronyms_lower]
+    else:
+        candidates = compress(count(), map(not_, map(str.islower, p.texts)))  # lower-case words are skipped
     out = []
-    for i, tok in enumerate(p.tokens):
-        if tok.text.islower() and not (lowercase and tok.lower in lex.jargon_acronyms_lower):
-            continue
+    for i in candidates:
+        text, low = p.texts[i], p.lows[i]
         if i in p.taken or i in p.allowed or i in p.fillers:
             continue
-        key = acronym_key(tok.text)
-        if looks_like_acronym(tok.text):
+        if looks_like_acronym(text):
+            key = acronym_key(text)
             if _ROMAN.match(key) or _caps_run(p, i):
                 continue
-        elif not (lowercase and key in lex.jargon_acronyms and lex.zipf(tok.lower) < 4.0):
-            continue  # lower-case speech: only glossary acronyms that are not also common words
-        if key in lex.acronym_allow or tok.lower in lex.chat or key in known or key in company:
+        elif not lowercase:
+            continue
+        else:
+            key = acronym_key(text)
+            if not (key in lex.jargon_acronyms and lex.zipf(low) < 4.0):
+                continue  # lower-case speech: only glossary acronyms that are not also common words
+        if key in lex.acronym_allow or low in lex.chat or key in known or key in company:
             continue
         if explained is None:
             explained = frozenset(expansions(p.text))
         if key in explained:
             continue
         plain = lex.jargon_acronyms.get(key)
-        message = f"Acronym \u201c{tok.text}\u201d is not explained."
-        suggestion = f"{plain} ({tok.text})" if plain else f"Spell it out the first time: \u201cwhat it stands for ({tok.text})\u201d."
+        message = f"Acronym \u201c{text}\u201d is not explained."
+        suggestion = f"{plain} ({text})" if plain else f"Spell it out the first time: \u201cwhat it stands for ({text})\u201d."
         out.append(p.issue("acronym", i, i + 1, message, suggestion))
     return out
 
@@ -132,17 +158,17 @@ def uncommon_words(p: Parsed, threshold: float) -> list[Issue]:
     """Words rarer than ``threshold`` on the Zipf scale (3 = once per million words)."""
     lex = p.lex
     out = []
-    zipf = lex.zipf
+    values = lex.zipfs(p.lows)
+    if not values or min(values) >= threshold:  # cheapest test first: most words are common
+        return out
     skip = p.taken | p.allowed | p.fillers | p.names
-    for i, tok in enumerate(p.tokens):
-        low = tok.lower
-        value = zipf(low)
-        # Cheapest test first: most words are common.
-        if value >= threshold or i in skip or not _is_wordlike(low):
+    for i in compress(count(), map(threshold.__gt__, values)):
+        low, text = p.lows[i], p.texts[i]
+        if i in skip or not _is_wordlike(low):
             continue
-        if low in lex.chat or low in lex.function_words or looks_like_acronym(tok.text):
+        if low in lex.chat or low in lex.function_words or looks_like_acronym(text):
             continue
-        message = f"Uncommon word: \u201c{tok.text}\u201d (about {_per_million(value)} in a million words)."
+        message = f"Uncommon word: \u201c{text}\u201d (about {_per_million(values[i])} in a million words)."
         out.append(p.issue("uncommon_word", i, i + 1, message, None))
     return out
 
@@ -195,8 +221,11 @@ def hidden_verbs(p: Parsed) -> list[Issue]:
             verb = lex.hidden_verbs[lows[j]]
             phrase = p.quote(first, j + 1)
             out.append(p.issue("hidden_verb", first, j + 1, f"Hidden verb: \u201c{phrase}\u201d.", verb))
-    for i in range(len(lows) - 2):
-        if lows[i] == "the" and lows[i + 1] in lex.of_pattern and lows[i + 2] == "of" and p.free(i, i + 3):
+    if "of" not in p.present or lex.of_pattern.isdisjoint(p.present):
+        return out
+    for j in compress(count(), map(lex.of_pattern.__contains__, lows)):
+        i = j - 1  # "the" ‹noun› "of"
+        if 0 <= i < len(lows) - 2 and lows[i] == "the" and lows[i + 2] == "of" and p.free(i, i + 3):
             verb = lex.hidden_verbs[lows[i + 1]]
             phrase = p.quote(i, i + 3)
             out.append(p.issue("hidden_verb", i, i + 3, f"Hidden verb: \u201c{phrase}\u201d.", f"{verb} \u2026"))
@@ -207,10 +236,10 @@ def passive_voice(p: Parsed) -> list[Issue]:
     """A form of "be"/"get", up to two adverbs, then a past participle ("it was sent")."""
     lex = p.lex
     lows = p.lows
-    out = []
-    for i, word in enumerate(lows):
-        if word not in lex.passive_aux:
-            continue
+    out: list[Issue] = []
+    if lex.passive_aux.isdisjoint(p.present):
+        return out
+    for i in compress(count(), map(lex.passive_aux.__contains__, lows)):
         j = i + 1
         while j < len(lows) and j - i <= 2 and lows[j] in lex.passive_adverbs:
             j += 1
@@ -228,7 +257,12 @@ def passive_voice(p: Parsed) -> list[Issue]:
 def noun_strings(p: Parsed, threshold: int) -> list[Issue]:
     """``threshold`` or more nouns in a row ("account verification process update")."""
     lex = p.lex
-    out = []
+    out: list[Issue] = []
+    nounish = lex.nounish
+    if threshold > 1:
+        positions = list(compress(count(), map(nounish.__contains__, p.lows)))
+        if len(positions) < threshold or not _has_run([i for i in positions if i not in p.names], threshold):
+            return out  # no ``threshold`` nouns in a row even before punctuation and sentence ends cut runs
     run: list[int] = []
 
     def close() -> None:
@@ -244,16 +278,14 @@ def noun_strings(p: Parsed, threshold: int) -> list[Issue]:
         run.clear()
 
     ends = {s.last for s in p.sentences}
-    nouns, noun_verbs, function_words = lex.nouns, lex.noun_verbs, lex.function_words
     for i, low in enumerate(p.lows):
         if run and i in ends:
             close()
-        nounish = (low in nouns or low in noun_verbs) and low not in function_words and i not in p.names
-        if not nounish:
+        if low not in nounish or i in p.names:
             if run:
                 close()
             continue
-        if run and p.text[p.tokens[run[-1]].end : p.tokens[i].start].strip():
+        if run and p.text[p.ends[run[-1]] : p.starts[i]].strip():
             close()  # punctuation between: "card, account" is a list, not a noun string
         run.append(i)
     if run:
@@ -265,9 +297,12 @@ def double_negatives(p: Parsed) -> list[Issue]:
     """Two negatives in one clause ("we don't have no record", "not impossible")."""
     lex = p.lex
     lows = p.lows
-    out = []
-    for i, word in enumerate(lows):
-        if word not in lex.negators or i in p.taken:
+    out: list[Issue] = []
+    if lex.negators.isdisjoint(p.present):
+        return out
+    for i in compress(count(), map(lex.negators.__contains__, lows)):
+        word = lows[i]
+        if i in p.taken:
             continue
         if word == "no" and (i == 0 or i in _sentence_starts(p) or lows[i - 1] in lex.fillers or lows[i - 1] == "no"):
             continue  # "no, I don't" / "no no" answer a question
@@ -314,7 +349,7 @@ def refusals(p: Parsed) -> list[Issue]:
 def long_sentences(p: Parsed, threshold: int) -> list[Issue]:
     out = []
     for s in p.sentences:
-        size = sum(1 for i in range(s.first, s.last) if i not in p.fillers)
+        size = sum(1 for i in range(s.first, s.last) if i not in p.fillers) if p.fillers else s.last - s.first
         if size > threshold:
             message = f"Long sentence: {size} words (aim for {threshold} or fewer)."
             out.append(Issue("long_sentence", s.start, s.end, message, "Split it into shorter sentences, one idea each."))
@@ -332,7 +367,8 @@ def wall_of_text(p: Parsed, threshold: int) -> list[Issue]:
 # --- acronym expansions ----------------------------------------------------------------------
 
 
-def expansions(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def expansions(text: str) -> frozenset[str]:
     """Acronyms that ``text`` spells out, upper-cased.
 
     Three shapes are understood: "Multi-Factor Authentication (MFA)", "MFA (multi-factor
@@ -367,7 +403,7 @@ def expansions(text: str) -> set[str]:
             j += 1
         if _spells(letters, _initial_parts(lows[j : j + len(letters) + 4]), whole=False):
             found.add(acronym_key(tok.text))
-    return found
+    return frozenset(found)
 
 
 def _initial_parts(lows: list[str]) -> list[str]:
@@ -420,16 +456,21 @@ def _sentence_starts(p: Parsed) -> set[int]:
     return {s.first for s in p.sentences}
 
 
+def _has_run(positions: list[int], size: int) -> bool:
+    """Whether the increasing ``positions`` hold ``size`` consecutive numbers."""
+    return any(positions[k + size - 1] - positions[k] == size - 1 for k in range(len(positions) - size + 1))
+
+
 def _caps_run(p: Parsed, i: int) -> bool:
     """Part of three or more capitalised words in a row: a heading or shouting, not acronyms."""
     def caps(k: int) -> bool:
-        return 0 <= k < len(p.tokens) and p.tokens[k].text.isupper() and len(p.tokens[k].text) > 1
+        return 0 <= k < len(p.texts) and p.texts[k].isupper() and len(p.texts[k]) > 1
 
     return (caps(i - 1) and caps(i + 1)) or (caps(i - 1) and caps(i - 2)) or (caps(i + 1) and caps(i + 2))
 
 
 def _gap_has_punctuation(p: Parsed, a: int, b: int) -> bool:
-    gap = p.text[p.tokens[a].end : p.tokens[b].start]
+    gap = p.text[p.ends[a] : p.starts[b]]
     return any(c in ",;:.!?—–()" for c in gap)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import compress, count, pairwise
 from typing import Any
 
 from .. import lang as _lang
@@ -59,31 +60,44 @@ class PhraseGroup:
 
     def __init__(self, indexes: Mapping[str, PhraseIndex]) -> None:
         self._names = tuple(indexes)
-        first: dict[str, list[tuple[int, list[int], dict[tuple[str, ...], Any]]]] = {}
+        # One-word phrases by word, longer ones by their first two words (with the lengths to try,
+        # longest first): a match can only start where one of these keys is.
+        singles: dict[str, list[tuple[int, Any]]] = {}
+        pairs: dict[tuple[str, str], dict[int, set[int]]] = {}
         for k, index in enumerate(indexes.values()):
-            for word, sizes in index._sizes.items():
-                first.setdefault(word, []).append((k, sizes, index._table))
-        self._first = first
+            for key, payload in index._table.items():
+                if len(key) == 1:
+                    singles.setdefault(key[0], []).append((k, payload))
+                else:
+                    pairs.setdefault(key[:2], {}).setdefault(k, set()).add(len(key))
+        tables = [index._table for index in indexes.values()]
+        self._singles = singles
+        self._pairs = {pair: [(k, sorted(n, reverse=True), tables[k]) for k, n in by_index.items()] for pair, by_index in pairs.items()}
 
-    def find(self, lows: list[str]) -> dict[str, list[tuple[int, int, Any]]]:
+    def find(self, lows: list[str]) -> dict[str, Sequence[tuple[int, int, Any]]]:
+        singles, pairs = self._singles, self._pairs
+        # Only the positions where some phrase can start, picked out in C: most words start none.
+        starts = set(compress(count(), map(singles.__contains__, lows)))
+        starts.update(compress(count(), map(pairs.__contains__, pairwise(lows))))
+        if not starts:
+            return dict.fromkeys(self._names, ())
         found: list[list[tuple[int, int, Any]]] = [[] for _ in self._names]
         free_from = [0] * len(self._names)
         n = len(lows)
-        first = self._first
-        for i, word in enumerate(lows):
-            entries = first.get(word)
-            if entries is None:
-                continue
-            for k, sizes, table in entries:
-                if i < free_from[k]:
-                    continue
-                for size in sizes:
-                    if i + size <= n:
-                        payload = table.get(tuple(lows[i : i + size]))
-                        if payload is not None:
-                            found[k].append((i, i + size, payload))
-                            free_from[k] = i + size
-                            break
+        for i in sorted(starts):
+            for k, sizes, table in pairs.get(tuple(lows[i : i + 2]), ()):
+                if i >= free_from[k]:
+                    for size in sizes:
+                        if i + size <= n:
+                            payload = table.get(tuple(lows[i : i + size]))
+                            if payload is not None:
+                                found[k].append((i, i + size, payload))
+                                free_from[k] = i + size
+                                break
+            for k, payload in singles.get(lows[i], ()):
+                if i >= free_from[k]:  # no longer phrase of this index matched here
+                    found[k].append((i, i + 1, payload))
+                    free_from[k] = i + 1
         return dict(zip(self._names, found, strict=True))
 
 
@@ -120,14 +134,30 @@ class Lexicon:
     function_words: frozenset[str]
     nouns: frozenset[str]
     noun_verbs: frozenset[str]
+    nounish: frozenset[str]
     speech_unigrams: frozenset[str]
     speech_bigrams: frozenset[tuple[str, str]]
+    speech_cues: frozenset[str]
     speech_min_words: int
     score: Mapping[str, Any]
+    _zipf_cache: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def zipf(self, word: str) -> float:
         """Zipf frequency of a lower-case word (log10 per billion words; 0 when unknown)."""
-        return _zipf(self.lang, word)
+        cache = self._zipf_cache
+        value = cache.get(word)
+        if value is None:
+            if len(cache) > 200_000:  # bound the cache in very long batch runs
+                cache.clear()
+            value = cache[word] = _zipf(self.lang, word)
+        return value
+
+    def zipfs(self, words: list[str]) -> list[float]:
+        """``zipf`` of each word: one lookup pass in C when every word was seen before."""
+        values = list(map(self._zipf_cache.get, words))
+        if None in values:
+            values = [self.zipf(w) if v is None else v for v, w in zip(values, words, strict=True)]
+        return values
 
 
 def _tokens(lang: str, name: str) -> frozenset[str]:
@@ -141,7 +171,6 @@ def _frequencies(lang: str) -> dict[str, float]:
     return wordfreq.get_frequency_dict(lang, wordlist="best")
 
 
-@functools.lru_cache(maxsize=200_000)
 def _zipf(lang: str, word: str) -> float:
     freq = _frequencies(lang).get(word)
     if freq is not None:
@@ -164,6 +193,9 @@ def lexicon(lang: str) -> Lexicon:
     refusals = data("clarity_refusals")
     chat = data("clarity_chat")
     speech = data("clarity_speech")
+    function_words = _tokens(lang, "clarity_function_words")
+    nouns, noun_verbs = _tokens(lang, "clarity_nouns"), _tokens(lang, "clarity_noun_verbs")
+    bigrams = frozenset(tuple(b.split()) for b in speech["bigrams"])
     return Lexicon(
         lang=lang,
         frequency=_frequencies(lang),
@@ -200,11 +232,13 @@ def lexicon(lang: str) -> Lexicon:
         prefixed=frozenset(negation["prefixed"]),
         un_exceptions=frozenset(negation["un_exceptions"]),
         acronym_allow=frozenset(w.upper() for w in _tokens(lang, "clarity_acronyms_allow")),
-        function_words=_tokens(lang, "clarity_function_words"),
-        nouns=_tokens(lang, "clarity_nouns"),
-        noun_verbs=_tokens(lang, "clarity_noun_verbs"),
+        function_words=function_words,
+        nouns=nouns,
+        noun_verbs=noun_verbs,
+        nounish=(nouns | noun_verbs) - function_words,
         speech_unigrams=frozenset(speech["unigrams"]),
-        speech_bigrams=frozenset(tuple(b.split()) for b in speech["bigrams"]),
+        speech_bigrams=bigrams,
+        speech_cues=frozenset(speech["unigrams"]) | {b[0] for b in bigrams},
         speech_min_words=int(speech["min_words"]),
         score=data("clarity_score"),
     )

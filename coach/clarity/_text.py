@@ -7,15 +7,19 @@ caller shares a Doc, and so a turn costs less than tokenizing it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
-__all__ = ["Sentence", "Word", "sentences", "syllables", "words"]
+__all__ = ["Sentence", "Word", "as_words", "columns", "sentences", "split_sentences", "syllables", "words"]
 
 # A word: letters/digits joined by apostrophes or hyphens ("can't", "snow-white", "24/7" is two),
 # or a dotted abbreviation ("U.S.", "e.g."), or a "&" acronym ("T&C", "AT&T").
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:[&'’\-][^\W_]+)*")
+_WORD_ASCII = re.compile(_WORD.pattern, re.ASCII)  # the same on ASCII text, and faster
 # Sentence ends: terminal punctuation (with closing quotes/brackets) before whitespace, or a line break.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n\s*")
+_BOUNDARY = re.compile(r"(?=[.!?…\n])(?:[.!?…]+[\"'”’)\]]*(?=\s|$)|\n\s*)")  # the lookahead lets re skip ahead fast
 _MAY_END = re.compile(r"[.!?…\n]")
 _LETTERS = re.compile(r"[^a-z]")
 _GROUPS = re.compile(r"[aeiouy]+")
@@ -66,14 +70,29 @@ class Sentence(NamedTuple):
 
 def words(text: str) -> list[Word]:
     """The words of ``text`` in order (punctuation, emoji and symbols are not words)."""
-    folded = text.lower()
-    if len(folded) != len(text):  # a few characters change length when lower-cased ("İ")
-        return [Word(m.group(), m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(text)]
-    if "’" in folded:
-        folded = folded.replace("’", "'")
-    spans = [m.span() for m in _WORD.finditer(text)]
-    # Built through zip and Word._make, which stay in C: this is the scorer's hottest loop.
-    return list(map(Word._make, zip([text[a:b] for a, b in spans], [folded[a:b] for a, b in spans], *zip(*spans, strict=True), strict=True))) if spans else []
+    return as_words(*columns(text))
+
+
+def as_words(texts: list[str], lows: list[str], starts: list[int], ends: list[int]) -> list[Word]:
+    """``Word``s from the parallel lists of ``columns`` (built in C, without a Python call per word)."""
+    return list(map(tuple.__new__, repeat(Word), zip(texts, lows, starts, ends, strict=True)))
+
+
+def columns(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
+    """The words of ``text`` as parallel lists: as written, folded (lower case, ’ → '), starts, ends.
+
+    Built with ``map`` so the per-word work stays in C: this is the scorer's hottest loop.
+    """
+    found = list((_WORD_ASCII if text.isascii() else _WORD).finditer(text))
+    texts, starts, ends = list(map(re.Match.group, found)), list(map(re.Match.start, found)), list(map(re.Match.end, found))
+    if "Σ" in text and len(text.lower()) == len(text):
+        # Capital sigma is the one letter that lower-cases by context (final "ς"): fold the text, cut it.
+        lows = list(map(text.lower().__getitem__, map(slice, starts, ends)))
+    else:
+        lows = list(map(str.lower, texts))
+    if "’" in text:
+        lows = [w.replace("’", "'") for w in lows]
+    return texts, lows, starts, ends
 
 
 def sentences(text: str, tokens: list[Word], abbreviations: frozenset[str]) -> list[Sentence]:
@@ -81,7 +100,12 @@ def sentences(text: str, tokens: list[Word], abbreviations: frozenset[str]) -> l
 
     A period after a known abbreviation ("Mr.", "approx.") does not end a sentence.
     """
-    if not tokens:
+    return split_sentences(text, list(map(itemgetter(2), tokens)), list(map(itemgetter(3), tokens)), abbreviations)
+
+
+def split_sentences(text: str, starts: list[int], ends: list[int], abbreviations: frozenset[str]) -> list[Sentence]:
+    """``sentences`` over words given by their ``starts`` and ``ends`` (as ``columns`` gives them)."""
+    if not starts:
         return []
     cuts = []
     if _MAY_END.search(text):
@@ -92,15 +116,13 @@ def sentences(text: str, tokens: list[Word], abbreviations: frozenset[str]) -> l
                     continue
             cuts.append(m.end())
     if not cuts:
-        return [Sentence(0, len(tokens), tokens[0].start, tokens[-1].end)]
+        return [Sentence(0, len(starts), starts[0], ends[-1])]
     out: list[Sentence] = []
-    i, n = 0, len(tokens)
+    i = 0
     for cut in [*cuts, len(text) + 1]:
-        j = i
-        while j < n and tokens[j].start < cut:
-            j += 1
+        j = bisect_left(starts, cut, i)  # the first word at or after the cut
         if j > i:
-            out.append(Sentence(i, j, tokens[i].start, tokens[j - 1].end))
+            out.append(Sentence(i, j, starts[i], ends[j - 1]))
             i = j
     return out
 

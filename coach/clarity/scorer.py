@@ -2,22 +2,26 @@
 
 The score is a logistic of a difficulty ``D`` (higher ``D`` = harder)::
 
-    D = R / rarity_sd + T / length_sd + Σ_kinds weight_k · issues_k · 10 / (words + 2)
+    D = W + w_T · T + w_L · L + Σ_kinds weight_k · issues_k · 10 / (words + 2)
 
-- ``R``, word rarity: the mean over words of ``clip(5.5 − zipf, 0, 3)`` (wordfreq's Zipf scale:
-  6 = once per thousand words, 3 = once per million), with two common pseudo-words added so one rare
-  word in a one-word turn does not read as a wall of jargon. Names, numbers, acronyms (judged as
-  issues instead) and product names from the allow-list count as common; chat abbreviations count as
-  what they stand for; fillers ("um") are not words.
-- ``T``, sentence length: ``ln(max(mean words per sentence, 6) / 6)``; unpunctuated lower-case speech
-  is cut into sentences at discourse markers ("okay", "so i", "and then").
-- Issue penalties: each enabled kind adds its weight per issue per ten words.
+- ``W``, word cost: the sum over words of ``w_rarity · clip(5.5 − zipf, 0, 3) + w_rare · [zipf < 4]
+  + w_long · max(letters − 4, 0)`` (wordfreq's Zipf scale: 6 = once per thousand words, 3 = once per
+  million), divided by the word count plus two, as if two common words were added, so one rare word
+  in a one-word turn does not read as a wall of jargon. Names, numbers, acronyms (judged as issues
+  instead) and product names from the allow-list cost 0; chat abbreviations count as what they stand
+  for; fillers ("um") are not words. Each word's cost is computed once and cached.
+- ``T`` and ``L``, sentence length: ``ln(max(n, 6) / 6)`` of the mean and of the longest sentence's
+  word count ``n``; unpunctuated lower-case speech is cut into sentences at discourse markers ("okay",
+  "so i", "and then").
+- Issue penalties: each enabled kind adds its weight per issue per ten words (set by hand).
 
-``rarity_sd`` and ``length_sd`` are the spreads of ``R`` and ``T`` over the OneStopEnglish texts, so
-the two count equally (unit weighting, no labels used). ``D`` is at least 0 and maps to a score with a
-log-logistic curve, ``score = 100 / (1 + (D / midpoint) ** shape)``: ``D = 0`` (only common words,
-short sentences, no issues) scores 100, the median OneStopEnglish text (the midpoint) scores 50, and
-``shape`` puts the median plain agent turn at 90. Higher is clearer. The
+The five weights ``w`` are fitted on OneStopEnglish (the same news articles at three levels): a
+logistic regression, weights kept ≥ 0, on which of two aligned sentences, and which level of an
+article, is the simpler one; then scaled so the median OneStopEnglish text keeps the difficulty of the
+earlier unit-weighted formula, so the hand-set penalties keep their size. ``D`` is at least 0 and
+maps to a score with a log-logistic curve, ``score = 100 / (1 + (D / midpoint) ** shape)``: ``D = 0``
+(only common short words, short sentences, no issues) scores 100, the median OneStopEnglish text (the
+midpoint) scores 50, and ``shape`` puts the median plain agent turn at 90. Higher is clearer. The
 constants live in ``coach/lang/<lang>/clarity_score.json``; ``training/clarity/calibrate.py``
 rebuilds them.
 """
@@ -28,6 +32,8 @@ import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
+from itertools import compress, count
+from operator import not_
 from typing import Any
 
 from ..config import CLARITY_KINDS, ClarityConfig
@@ -35,17 +41,20 @@ from ..report import Clarity, Issue
 from . import _checks
 from ._checks import Parsed, acronym_key, looks_like_acronym
 from ._lexicon import Lexicon, PhraseIndex, lexicon
-from ._text import Sentence, Word, sentences, words
+from ._text import Sentence, columns, split_sentences
 
 __all__ = ["ClarityScorer", "call_score", "grade"]
 
+# The per-word parts of the word cost W, in the order of ``_word_parts`` (weights in clarity_score.json).
+WORD_PARTS = ("rarity", "rare_words", "long_words")
+
 # Spans no one reads as words: transcript markup ("[noise]", "<unk>"), links and e-mail addresses.
 _MASK = re.compile(r"\[[^\]\n]{0,40}\]|<[^>\n]{0,40}>|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+")
-_MAYBE_MASKED = re.compile(r"[\[<@]|www|http")
-_INNER_PUNCTUATION = frozenset(",;:—–()\"")
+_INNER_PUNCTUATION = re.compile(r"[,;:—–()\"]")
 _DEFAULT_THRESHOLDS = {"long_sentence": 20.0, "uncommon_word": 3.0, "noun_string": 4.0, "wall_of_text": 5.0}
 _CACHE_SIZE = 4096
 _NAME_CUES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "ma'am"})
+_NAME_CUES_AND_IS = _NAME_CUES | {"is"}
 _ORDER = {kind: i for i, kind in enumerate(CLARITY_KINDS)}
 
 
@@ -121,7 +130,7 @@ class ClarityScorer:
 
     def _score(self, text: str, known_acronyms: frozenset[str]) -> Clarity:
         parsed = self._parse(text)
-        count = len(parsed.tokens) - len(parsed.fillers)
+        count = len(parsed.texts) - len(parsed.fillers)
         if count <= 0:
             return Clarity(score=None, grade=None, confidence=0.0, issues=(), words=0)
         issues = self._issues(parsed, known_acronyms)
@@ -130,28 +139,30 @@ class ClarityScorer:
         confidence = 1.0 - math.exp(-count / self._lex.score["confidence_words"])
         return Clarity(score=value, grade=grade(value, self.lang), confidence=confidence, issues=issues, words=count)
 
-    def expansions(self, text: str) -> set[str]:
+    def expansions(self, text: str) -> frozenset[str]:
         """Acronyms ``text`` spells out ("Multi-Factor Authentication (MFA)"), upper-cased, so a
-        caller can pass them as ``known_acronyms`` for the rest of the call."""
+        caller can pass them as ``known_acronyms`` for the rest of the call (cached by text)."""
         return _checks.expansions(text)
 
     # --- internals ---------------------------------------------------------------------------
 
     def _parse(self, text: str) -> Parsed:
         lex = self._lex
-        masked = _MASK.sub(_blank, text) if _MAYBE_MASKED.search(text) else text
-        tokens = words(masked)
-        sents = _speech_units(masked, tokens, sentences(masked, tokens, lex.abbreviations), lex)
-        parsed = Parsed(masked, tokens, [t.lower for t in tokens], sents, lex)
+        maybe_masked = "[" in text or "<" in text or "@" in text or "www" in text or "http" in text
+        masked = _MASK.sub(_blank, text) if maybe_masked else text
+        texts, lows, starts, ends = columns(masked)
+        sents = _speech_units(masked, lows, starts, ends, split_sentences(masked, starts, ends, lex.abbreviations), lex)
+        parsed = Parsed(masked, texts, lows, starts, ends, set(lows), sents, lex)
         fillers = lex.fillers
-        parsed.fillers = {i for i, w in enumerate(parsed.lows) if w in fillers}
+        if not fillers.isdisjoint(parsed.present):
+            parsed.fillers = {i for i, w in enumerate(lows) if w in fillers}
         if self._allow is not None:
-            parsed.allowed = {i for a, b, _ in self._allow.find(parsed.lows) for i in range(a, b)}
+            parsed.allowed = {i for a, b, _ in self._allow.find(lows) for i in range(a, b)}
         parsed.names = _names(parsed)
-        parsed.phrases = lex.phrases.find(parsed.lows)
-        if not masked.islower():
-            letters = [t.text for t in tokens if len(t.text) > 1 and not t.text.isdigit()]
-            parsed.shouting = len(letters) >= 3 and sum(w.isupper() for w in letters) >= 0.6 * len(letters)
+        parsed.phrases = lex.phrases.find(lows)
+        if not masked.islower() and sum(map(str.isupper, texts)) >= 2:  # shouting needs 60% of at least 3 words
+            letters = [w for w in texts if len(w) > 1 and not w.isdigit()]
+            parsed.shouting = len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.6 * len(letters)
         return parsed
 
     def _issues(self, p: Parsed, known: frozenset[str]) -> tuple[Issue, ...]:
@@ -181,49 +192,62 @@ class ClarityScorer:
             found += _checks.long_sentences(p, int(kinds["long_sentence"]))
         if "wall_of_text" in kinds:
             found += _checks.wall_of_text(p, int(kinds["wall_of_text"]))
-        return tuple(sorted(found, key=lambda i: (i.start, i.end, _ORDER[i.kind])))
+        return tuple(sorted(found, key=lambda i: (i.start, i.end, _ORDER[i.kind])) if len(found) > 1 else found)
 
     def _difficulty(self, p: Parsed, count: int, issues: Sequence[Issue]) -> float:
-        r, t = self._measures(p, count)
-        scale = self._lex.score["scale"]
-        return r / scale["rarity_sd"] + t / scale["length_sd"] + self._penalty(issues, count)
+        words_cost, mean_length, longest = self._measures(p, count)
+        weights = self._lex.score["weights"]
+        sentence = weights["sentence_length"] * mean_length + weights["longest_sentence"] * longest
+        return words_cost + sentence + self._penalty(issues, count)
 
-    def _measures(self, p: Parsed, count: int) -> tuple[float, float]:
-        """Word rarity ``R`` and sentence length ``T`` (see the module docstring)."""
-        lex = self._lex
-        rarity = self._rarity
-        skip = p.fillers | p.allowed | p.names if (p.fillers or p.allowed or p.names) else ()
+    def _measures(self, p: Parsed, count: int) -> tuple[float, float, float]:
+        """Word cost ``W`` and sentence lengths ``T`` and ``L`` (see the module docstring)."""
+        costs = self._costs
+        if len(costs) > 100_000:  # bound the cache in very long batch runs
+            costs.clear()
+        skip = _skipped(p)
         total = 0.0
-        for i, tok in enumerate(p.tokens):
+        for i, (text, low) in enumerate(zip(p.texts, p.lows, strict=True)):
             if i not in skip:
-                value = rarity.get(tok.text)
+                value = costs.get(text)
                 if value is None:
-                    value = rarity[tok.text] = self._word_rarity(tok.text, tok.lower)
+                    value = costs[text] = self._word_cost(text, low)
                 total += value
-        r = total / (count + lex.score["rarity"]["prior_words"])
+        return (total / (count + self._lex.score["words"]["prior_words"]), *self._lengths(p))
+
+    @functools.cached_property
+    def _costs(self) -> dict[str, float]:
+        return {}
+
+    def _word_cost(self, text: str, low: str) -> float:
+        """One word's share of ``W``: its parts weighted (computed once per word, then cached)."""
+        weights = self._lex.score["weights"]
+        return sum(weights[name] * part for name, part in zip(WORD_PARTS, self._word_parts(text, low), strict=True))
+
+    def _word_parts(self, text: str, low: str) -> tuple[float, ...]:
+        """The ``WORD_PARTS`` of one word; all 0 for acronyms (judged as issues) and numbers."""
+        lex = self._lex
+        if looks_like_acronym(text) or (not low.isalpha() and any(c.isdigit() for c in low)):
+            return (0.0,) * len(WORD_PARTS)
+        expansion = lex.chat.get(low)
+        zipf = min(lex.zipf(w) for w in expansion.lower().split()) if expansion else lex.zipf(low)
+        settings = lex.score["words"]
+        return (
+            min(max(settings["common_zipf"] - zipf, 0.0), settings["span"]),
+            float(zipf < settings["rare_zipf"]),
+            float(max(sum(c.isalpha() for c in low) - settings["short_letters"], 0)),
+        )
+
+    def _lengths(self, p: Parsed) -> tuple[float, float]:
+        """``T`` and ``L``: log of the mean and of the longest sentence length, fillers left out."""
         if p.fillers:
             sizes = [n for n in (sum(1 for i in range(s.first, s.last) if i not in p.fillers) for s in p.sentences) if n]
         else:
             sizes = [s.last - s.first for s in p.sentences]
-        floor = lex.score["length"]["floor"]
-        t = math.log(max(sum(sizes) / len(sizes), floor) / floor) if sizes else 0.0
-        return r, t
-
-    @functools.cached_property
-    def _rarity(self) -> dict[str, float]:
-        return {}
-
-    def _word_rarity(self, text: str, low: str) -> float:
-        """``clip(common − zipf, 0, span)``; 0 for acronyms (judged as issues) and numbers."""
-        lex = self._lex
-        if looks_like_acronym(text) or (not low.isalpha() and any(c.isdigit() for c in low)):
-            return 0.0
-        if len(self._rarity) > 100_000:  # bound the cache in very long batch runs
-            self._rarity.clear()
-        expansion = lex.chat.get(low)
-        zipf = min(lex.zipf(w) for w in expansion.lower().split()) if expansion else lex.zipf(low)
-        settings = lex.score["rarity"]
-        return min(max(settings["common_zipf"] - zipf, 0.0), settings["span"])
+        if not sizes:
+            return 0.0, 0.0
+        floor = self._lex.score["length"]["floor"]
+        return math.log(max(sum(sizes) / len(sizes), floor) / floor), math.log(max(max(sizes), floor) / floor)
 
     def _penalty(self, issues: Sequence[Issue], count: int) -> float:
         weights = self._lex.score["penalties"]
@@ -238,36 +262,48 @@ def to_score(difficulty: float, scale: Mapping[str, float]) -> float:
     return 100.0 / (1.0 + (max(difficulty, 0.0) / scale["midpoint"]) ** scale["shape"])
 
 
-def _speech_units(text: str, tokens: list[Word], sents: list[Sentence], lex: Lexicon) -> list[Sentence]:
+def _speech_units(text: str, lows: list[str], starts: list[int], ends: list[int], sents: list[Sentence], lex: Lexicon) -> list[Sentence]:
     """Cut unpunctuated lower-case runs (speech, some chat) at discourse markers."""
     out = []
-    lows = [t.lower for t in tokens]
     for s in sents:
+        if s.size < 2 * lex.speech_min_words or lex.speech_cues.isdisjoint(lows[s.first + 1 : s.last]):
+            out.append(s)  # too short, or no marker to cut at
+            continue
         span = text[s.start : s.end]
-        if s.size < 2 * lex.speech_min_words or any(c.isupper() for c in span) or any(c in _INNER_PUNCTUATION for c in span):
+        if (not span.islower() and any(c.isupper() for c in span)) or _INNER_PUNCTUATION.search(span):
             out.append(s)
             continue
         first = s.first
-        for i in range(s.first + 1, s.last):
+        # Only a marker cuts: "okay", or the first word of a pair such as "so i".
+        for i in compress(range(s.first + 1, s.last), map(lex.speech_cues.__contains__, lows[s.first + 1 : s.last])):
             pair = (lows[i], lows[i + 1]) if i + 1 < s.last else None
             if i - first >= lex.speech_min_words and (lows[i] in lex.speech_unigrams or pair in lex.speech_bigrams):
-                out.append(Sentence(first, i, tokens[first].start, tokens[i - 1].end))
+                out.append(Sentence(first, i, starts[first], ends[i - 1]))
                 first = i
-        out.append(Sentence(first, s.last, tokens[first].start, s.end))
+        out.append(Sentence(first, s.last, starts[first], s.end))
     return out
+
+
+def _skipped(p: Parsed) -> set[int] | tuple[()]:
+    """Word positions ``W`` leaves out: fillers (not words) and names and allowed terms (common)."""
+    return p.fillers | p.allowed | p.names if (p.fillers or p.allowed or p.names) else ()
 
 
 def _names(p: Parsed) -> set[int]:
     """Words read as names: capitalised but not sentence-initial, or after "mr", "name is", "this is"."""
-    starts = {s.first for s in p.sentences}
-    out = set()
-    for i, tok in enumerate(p.tokens):
-        text = tok.text
-        if text[0].isupper() and not text.isupper() and i not in starts:
+    capitalised = set()
+    if not p.text.islower():  # else no word has a capital
+        starts = {s.first for s in p.sentences}
+        mixed = compress(count(), map(not_, map(str.islower, p.texts)))  # a capitalised word is not lower case
+        capitalised = {i for i in mixed if p.texts[i][0].isupper() and not p.texts[i].isupper() and i not in starts}
+    out = set(capitalised)
+    if "is" not in p.present and _NAME_CUES.isdisjoint(p.present):
+        return out
+    lows = p.lows
+    for i in compress(count(1), map(_NAME_CUES_AND_IS.__contains__, lows[:-1])):  # the word after a cue
+        if i not in capitalised and (lows[i - 1] in _NAME_CUES or (i > 1 and lows[i - 1] == "is" and lows[i - 2] in {"name", "this"})):
             out.add(i)
-        elif i and (p.lows[i - 1] in _NAME_CUES or (i > 1 and p.lows[i - 1] == "is" and p.lows[i - 2] in {"name", "this"})):
-            out.add(i)
-            if i + 1 < len(p.tokens) and p.lows[i + 1] not in p.lex.function_words and p.lex.zipf(p.lows[i + 1]) < 4.5:
+            if i + 1 < len(lows) and lows[i + 1] not in p.lex.function_words and p.lex.zipf(lows[i + 1]) < 4.5:
                 out.add(i + 1)  # a surname after a first name
     return out
 
