@@ -177,6 +177,10 @@ def bench_server(
         conn = await _Connection.open(port)
         status, body = await conn.request("POST", "/v1/sessions", {})
         sid = json.loads(body)["session"]
+        if pause:
+            # independent calls: each starts at its own moment within the first pause, instead of all
+            # twenty sending in lockstep (which would measure a queue of twenty every 0.2 s)
+            await asyncio.sleep(pause * ((n * 0.618034) % 1.0))
         for i in range(turns_per_session):
             turn = pool[(n * 7 + i) % len(pool)]
             start = time.perf_counter()
