@@ -3,8 +3,10 @@
 Prints tables for:
   1. throughput of the full pipeline (`coach.batch.score` over a JSONL file: read, parse, analyse,
      build rows) at jobs=1 and jobs=2, in calls/s and words/s, against bare `spacy.blank("en")`
-     tokenization of the same turn texts in the same run (ratio per core);
-  2. peak RSS of the calling process and of each worker;
+     tokenization of the same turn texts in the same run (ratio per core), each measurement in a fresh
+     process, on two corpora: the calls as generated (their turns drawn from pools repeat, as
+     scripted lines do, and per-text caches help) and the same with every turn text made unique;
+  2. peak RSS of the calling process and of each worker (with each throughput table);
   3. cost against call length (10, 100, 1,000 turns);
   4. memory against the number of calls (each size in a fresh process: it must stay flat).
 
@@ -106,8 +108,9 @@ class CallGenerator:
                 bucket = self.problems if (i == customer[0] or words >= 12) and words >= 5 else self.customer
             bucket.append(text)
 
-    def call(self, index: int, turns: int = 30) -> dict:
-        """One call of ``turns`` turns (at least 4)."""
+    def call(self, index: int, turns: int = 30, *, unique: bool = False) -> dict:
+        """One call of ``turns`` turns (at least 4). ``unique``: every turn ends in its own reference
+        number, so no text repeats and no per-text cache can help (real calls repeat scripted lines)."""
         rng = self.rng
         texts = [("agent", rng.choice(self.openings)), ("customer", rng.choice(self.problems))]
         while len(texts) < max(turns, 4) - 2:
@@ -118,7 +121,9 @@ class CallGenerator:
         texts += [("customer", rng.choice(self.customer)), ("agent", rng.choice(self.closings))]
         clock = 0.0
         out = []
-        for role, text in texts[: max(turns, 4)]:
+        for k, (role, text) in enumerate(texts[: max(turns, 4)]):
+            if unique:
+                text = f"{text} (ref {index}-{k})"
             length = round(len(text.split()) / 2.6 + rng.uniform(0.2, 1.0), 2)
             out.append({"speaker": role, "text": text, "start": round(clock, 2), "end": round(clock + length, 2)})
             clock += length + rng.uniform(0.2, 1.5)
@@ -131,11 +136,11 @@ class CallGenerator:
             "turns": out,
         }
 
-    def write(self, path: Path, calls: int, turns: int = 30) -> Path:
+    def write(self, path: Path, calls: int, turns: int = 30, *, unique: bool = False) -> Path:
         """A JSONL file of ``calls`` calls, streamed to disk."""
         with path.open("w", encoding="utf-8") as fh:
             for i in range(calls):
-                fh.write(json.dumps(self.call(i, turns)) + "\n")
+                fh.write(json.dumps(self.call(i, turns, unique=unique)) + "\n")
         return path
 
 
@@ -233,27 +238,44 @@ def plain_loop(path: Path) -> dict:
     }
 
 
-def throughput(gen: CallGenerator, folder: Path, calls: int) -> dict:
-    path = gen.write(folder / "throughput.jsonl", calls, 30)
-    warm = gen.write(folder / "warm.jsonl", 64, 30)
-    out: dict = {"tokenize": tokenization(path)}
-    plain_loop(warm)
-    out["plain"] = plain_loop(path)
+def throughput(gen: CallGenerator, folder: Path, calls: int, *, unique: bool) -> dict:
+    """Section 1: each measurement in a fresh process, so no run finds the texts another one cached."""
+    path = gen.write(folder / f"throughput{'-unique' if unique else ''}.jsonl", calls, 30, unique=unique)
+    warm = CallGenerator(seed=99).write(folder / "warm.jsonl", 64, 30, unique=True)
+    out: dict = {"tokenize": tokenization(path), "plain": fresh("plain", path, warm, 1)}
     for jobs in (1, 2):
-        run_score(warm, jobs, warm=False)  # load models and start the workers outside the timing
-        out[jobs] = run_score(path, jobs)
-        if jobs > 1:
-            out["worker_rss"] = worker_rss(jobs)
-    out["main_rss"] = _maxrss_mb()[1]
+        out[jobs] = fresh("score", path, warm, jobs)
     out["load"] = os.getloadavg()
     return out
+
+
+def measure(kind: str, path: Path, warm: Path, jobs: int) -> dict:
+    """One throughput measurement (run by ``fresh`` in its own process): models loaded on other calls
+    first, outside the timing."""
+    if kind == "plain":
+        plain_loop(warm)
+        return plain_loop(path)
+    run_score(warm, jobs, warm=False)  # load models and start the workers outside the timing
+    r = run_score(path, jobs)
+    r["worker_rss"] = worker_rss(jobs) if jobs > 1 else {}
+    r["main_rss"] = _maxrss_mb()[1]
+    return r
+
+
+def fresh(kind: str, path: Path, warm: Path, jobs: int) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", json.dumps([kind, str(path), str(warm), jobs])],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def length_scaling(gen: CallGenerator, folder: Path, words_budget: int) -> list[dict]:
     rows = []
     for turns in (10, 100, 1000):
         n = max(3, words_budget // (turns * 12))
-        r = run_score(gen.write(folder / f"len{turns}.jsonl", n, turns), 1)
+        # unique texts: otherwise later (longer) calls would find the pools' texts already analysed
+        r = run_score(gen.write(folder / f"len{turns}.jsonl", n, turns, unique=True), 1)
         rows.append({"turns": turns, "calls": r["calls"], "ms_call": 1000 * r["cpu"] / r["calls"], "us_word": 1e6 * r["cpu"] / r["words"]})
     return rows
 
@@ -261,7 +283,7 @@ def length_scaling(gen: CallGenerator, folder: Path, words_budget: int) -> list[
 def count_scaling(sizes: list[int], folder: Path) -> list[dict]:
     rows = []
     for n in sizes:
-        path = CallGenerator(seed=n).write(folder / f"count{n}.jsonl", n, 30)
+        path = CallGenerator(seed=n).write(folder / f"count{n}.jsonl", n, 30, unique=True)  # caches fill up
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True
         )
@@ -279,9 +301,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs (about a minute)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child)
+        return
+    if args.measure:
+        kind, path, warm, jobs = json.loads(args.measure)
+        print(json.dumps(measure(kind, Path(path), Path(warm), jobs)))
         return
     import coach
 
@@ -292,25 +319,26 @@ def main() -> None:
     print("call sources: " + "; ".join(gen.sources))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        t = throughput(gen, folder, calls)
-        tok = t["tokenize"]
-        tok_cpu = tok["words"] / tok["cpu"]
-        print(f"\n1. Throughput, {calls} calls of 30 turns (JSONL → rows); load average {t['load'][0]:.1f} on {os.cpu_count()} cores")
-        print(f"{'':<24}{'calls/s':>9}{'words/s':>10}{'calls/CPU-s':>13}{'words/CPU-s':>13}{'vs tokenize':>13}")
-        print(f"{'spacy.blank tokenize':<24}{'':>9}{tok['words'] / tok['seconds']:>10,.0f}{'':>13}{tok_cpu:>13,.0f}{1:>13.3f}")
-        for name, r in [("load_all + analyze loop", t["plain"]), ("coach score jobs=1", t[1]), ("coach score jobs=2", t[2])]:
-            print(
-                f"{name:<24}{r['calls'] / r['seconds']:>9,.1f}{r['words'] / r['seconds']:>10,.0f}"
-                f"{r['calls'] / r['cpu']:>13,.1f}{r['words'] / r['cpu']:>13,.0f}{r['words'] / r['cpu'] / tok_cpu:>13.3f}"
-            )
-        print(f"(errors: {t[1]['errors']} + {t[2]['errors']}; 'vs tokenize' compares words per CPU-second, i.e. per core)")
-        print("\n2. Peak RSS (MB)")
-        print(f"calling process {t['main_rss']:.0f}; workers " + ", ".join(f"{v:.0f}" for v in t["worker_rss"].values()))
-        print("\n3. Cost against call length (jobs=1, CPU time)")
+        for unique in (False, True):
+            t = throughput(gen, folder, calls, unique=unique)
+            tok = t["tokenize"]
+            tok_cpu = tok["words"] / tok["cpu"]
+            corpus = "every turn text unique (no per-text cache helps)" if unique else "texts as generated (drawn from pools, as scripted lines repeat)"
+            print(f"\n1{'b' if unique else 'a'}. Throughput, {calls} calls of 30 turns, {corpus}; load average {t['load'][0]:.1f} on {os.cpu_count()} cores")
+            print(f"{'':<24}{'calls/s':>9}{'words/s':>10}{'calls/CPU-s':>13}{'words/CPU-s':>13}{'vs tokenize':>13}")
+            print(f"{'spacy.blank tokenize':<24}{'':>9}{tok['words'] / tok['seconds']:>10,.0f}{'':>13}{tok_cpu:>13,.0f}{1:>13.3f}")
+            for name, r in [("load_all + analyze loop", t["plain"]), ("coach score jobs=1", t[1]), ("coach score jobs=2", t[2])]:
+                print(
+                    f"{name:<24}{r['calls'] / r['seconds']:>9,.1f}{r['words'] / r['seconds']:>10,.0f}"
+                    f"{r['calls'] / r['cpu']:>13,.1f}{r['words'] / r['cpu']:>13,.0f}{r['words'] / r['cpu'] / tok_cpu:>13.3f}"
+                )
+            print(f"(errors: {t[1]['errors']} + {t[2]['errors']}; 'vs tokenize' compares words per CPU-second, i.e. per core)")
+            print("Peak RSS (MB): calling process " + f"{t[2]['main_rss']:.0f}; workers " + ", ".join(f"{v:.0f}" for v in t[2]["worker_rss"].values()))
+        print("\n3. Cost against call length (jobs=1, CPU time, every turn text unique)")
         print(f"{'turns':>6}{'calls':>7}{'ms/call':>10}{'µs/word':>10}")
         for r in length_scaling(gen, folder, 60_000 if args.quick else 240_000):
             print(f"{r['turns']:>6}{r['calls']:>7}{r['ms_call']:>10.2f}{r['us_word']:>10.1f}")
-        print("\n4. Memory against the number of calls (jobs=2, fresh process each)")
+        print("\n4. Memory against the number of calls (jobs=2, fresh process each, every turn text unique)")
         print(f"{'calls':>7}{'calls/s':>10}{'main MB':>9}{'worker MB':>11}")
         for r in count_scaling(sizes, folder):
             print(f"{r['calls']:>7}{r['calls_s']:>10.1f}{r['main_mb']:>9.0f}{r['worker_mb']:>11.0f}")

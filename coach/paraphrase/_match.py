@@ -130,7 +130,7 @@ def _ckey(k: str, lex: Lexicon) -> str:
     return _synonyms(lex).get(k, k)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=65536)
 def _weight(k: str) -> float:
     """How much a content word says: rarer words more (wordfreq Zipf scale, 1–7)."""
     from wordfreq import zipf_frequency

@@ -37,6 +37,8 @@ KINDS: tuple[str, ...] = ("strong", "weak", "counter", "veto", "defer", "recap")
 MAX_EXPANSION = 20_000
 
 _SLOT = re.compile(r"\([^)]*\)\??|\S+")
+#: Stands for every word that is in no cue phrase (normalised words never contain "#").
+_OTHER = "#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,7 @@ class CueMatcher:
         self.config = config
 
     @functools.cached_property
-    def _built(self) -> tuple[Any, dict[int, tuple[str, str, str]], Any]:
+    def _built(self) -> tuple[Any, dict[int, tuple[str, str, str]], Any, frozenset[str]]:
         from spacy.matcher import PhraseMatcher
         from spacy.tokens import Doc
 
@@ -100,16 +102,20 @@ class CueMatcher:
             grouped.setdefault(key, []).append(phrase)
         for key, phrases in grouped.items():
             matcher.add(key, [Doc(vocab, words=list(p)) for p in dict.fromkeys(phrases)])
-        return matcher, labels, Doc
+        known = frozenset(w for phrases in grouped.values() for p in phrases for w in p)
+        return matcher, labels, Doc, known
 
     def __call__(self, words: Words) -> dict[str, StageCues]:
         """Per stage with any hit: the strongest cue that survives its counter-cues, and the rule confidence."""
         if not words.words:
             return {}
-        matcher, labels, doc = self._built
+        matcher, labels, doc, known = self._built
         n = len(words.words)
-        # Passing the spaces spares spaCy from working them out: a third of the Doc's cost.
-        matches = matcher(doc(matcher.vocab, words=list(words.words), spaces=[True] * n))
+        # A word in no cue can be in no match: it is passed as a placeholder, so the shared vocabulary
+        # does not grow by every order number and name a long-running process sees. Passing the spaces
+        # spares spaCy from working them out: a third of the Doc's cost.
+        tokens = [w if w in known else _OTHER for w in words.words]
+        matches = matcher(doc(matcher.vocab, words=tokens, spaces=[True] * n))
         if not matches:
             return {}
         by_stage: dict[str, list[tuple[str, str, int, int]]] = {}
