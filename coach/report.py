@@ -7,7 +7,7 @@ text of ``transcript.turns[turn]``; turn indices index ``transcript.turns``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._frozen import picklable
@@ -43,7 +43,7 @@ class Evidence:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,7 @@ class Hint:
     stage: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ class Issue:
     suggestion: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +192,7 @@ class RoleStats:
     talk_time: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +220,11 @@ class Stats:
             "longest_customer_monologue": self.longest_customer_monologue,
             "longest_customer_monologue_turns": list(self.longest_customer_monologue_turns),
         }
+
+
+def _flat(obj: Any) -> dict[str, Any]:
+    """A dataclass whose fields are all plain values as a dict (``asdict`` deep-copies, slowly)."""
+    return {name: getattr(obj, name) for name in obj.__slots__}
 
 
 @picklable
