@@ -16,6 +16,7 @@ from itertools import compress, count
 from operator import not_
 from typing import Any
 
+from .._limits import TEXTS, WORDS
 from ..report import Issue
 from ._lexicon import Lexicon, PhraseIndex
 from ._text import Sentence, Word, as_words
@@ -80,7 +81,7 @@ class Parsed:
 # --- words -----------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=WORDS)
 def looks_like_acronym(word: str) -> bool:
     """Two or more capitals, no lower-case letter but a plural "s" ("ATM", "ATMs", "2FA", "T&C", "U.S.")."""
     if word.islower():
@@ -367,7 +368,7 @@ def wall_of_text(p: Parsed, threshold: int) -> list[Issue]:
 # --- acronym expansions ----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=TEXTS)
 def expansions(text: str) -> frozenset[str]:
     """Acronyms that ``text`` spells out, upper-cased.
 

@@ -14,6 +14,7 @@ from itertools import compress, count, pairwise
 from typing import Any
 
 from .. import lang as _lang
+from .._limits import WORDS
 from ._text import words
 
 __all__ = ["Lexicon", "PhraseGroup", "PhraseIndex", "lexicon"]
@@ -147,7 +148,7 @@ class Lexicon:
         cache = self._zipf_cache
         value = cache.get(word)
         if value is None:
-            if len(cache) > 200_000:  # bound the cache in very long batch runs
+            if len(cache) > WORDS:  # bound the cache in very long batch runs
                 cache.clear()
             value = cache[word] = _zipf(self.lang, word)
         return value

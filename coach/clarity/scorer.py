@@ -36,6 +36,7 @@ from itertools import compress, count
 from operator import not_
 from typing import Any
 
+from .._limits import TEXTS, WORDS
 from ..config import CLARITY_KINDS, ClarityConfig
 from ..report import Clarity, Issue
 from . import _checks
@@ -52,7 +53,7 @@ WORD_PARTS = ("rarity", "rare_words", "long_words")
 _MASK = re.compile(r"\[[^\]\n]{0,40}\]|<[^>\n]{0,40}>|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _INNER_PUNCTUATION = re.compile(r"[,;:—–()\"]")
 _DEFAULT_THRESHOLDS = {"long_sentence": 20.0, "uncommon_word": 3.0, "noun_string": 4.0, "wall_of_text": 5.0}
-_CACHE_SIZE = 4096
+_CACHE_SIZE = TEXTS
 _NAME_CUES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "ma'am"})
 _NAME_CUES_AND_IS = _NAME_CUES | {"is"}
 _ORDER = {kind: i for i, kind in enumerate(CLARITY_KINDS)}
@@ -203,7 +204,7 @@ class ClarityScorer:
     def _measures(self, p: Parsed, count: int) -> tuple[float, float, float]:
         """Word cost ``W`` and sentence lengths ``T`` and ``L`` (see the module docstring)."""
         costs = self._costs
-        if len(costs) > 100_000:  # bound the cache in very long batch runs
+        if len(costs) > WORDS:  # bound the cache in very long batch runs
             costs.clear()
         skip = _skipped(p)
         total = 0.0

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._limits import TEXTS, WORDS
 from ._core import Analysis, select, states_problem
 from ._grammar import rewrite
 from ._lexicon import Lexicon
@@ -130,7 +131,7 @@ def _ckey(k: str, lex: Lexicon) -> str:
     return _synonyms(lex).get(k, k)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=WORDS)
 def _weight(k: str) -> float:
     """How much a content word says: rarer words more (wordfreq Zipf scale, 1–7)."""
     from wordfreq import zipf_frequency
@@ -242,7 +243,7 @@ def _parrots(span: _Span, cust: Prepared, lex: Lexicon) -> bool:
     return any(w in lex.first_person or w in lex.first_person_plural for g in copied for w in g)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=TEXTS)
 def _agent_spans(agent_text: str, lex: Lexicon) -> tuple[_Span, ...]:
     """The spans of an agent turn, cached: the confirm detector and the report's confirmation marking
     look at the same turn, and the spans do not depend on the customer turns."""

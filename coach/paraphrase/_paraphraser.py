@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._limits import TEXTS
 from ..report import Paraphrase
 from ._core import Analysis, agent_tokens, analyse, core_text, select, states_problem
 from ._lexicon import Lexicon, lexicon
@@ -128,7 +129,7 @@ class Paraphraser:
 
 # Process-wide, bounded: a customer turn is analysed once however many callers (live sessions, the
 # confirm detector, the report's paraphrases) look at it; results are immutable.
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=TEXTS)
 def _analysis(text: str, lang: str) -> Analysis:
     return analyse(text, lexicon(lang))
 
@@ -147,12 +148,12 @@ def _find_cores(analysis: Analysis, lex: Lexicon) -> tuple[tuple[str, float], ..
     return tuple(cores)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=TEXTS)
 def _cores(text: str, lang: str) -> tuple[tuple[str, float], ...]:
     return _find_cores(_analysis(text, lang), lexicon(lang))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=TEXTS)
 def _prepared(text: str, lang: str) -> Prepared:
     return prepare(text, _analysis(text, lang), lexicon(lang))
 

@@ -17,12 +17,13 @@ import re
 from typing import NamedTuple
 
 from .. import lang as _lang
+from .._limits import WORDS
 
 __all__ = ["Normalizer", "Words", "normalizer"]
 
 # A bracketed tag ("[noise]", "<unk>"), or a word: letters/digits joined by apostrophes or hyphens.
 _TOKEN = re.compile(r"\[[^\]\n]{0,40}\]|<[^>\n]{0,40}>|[^\W_]+(?:[-'’][^\W_]+)*")
-_MEMO_SIZE = 1 << 16
+_MEMO_SIZE = WORDS
 
 
 class Words(NamedTuple):

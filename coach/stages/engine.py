@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import lang as _lang
+from .._limits import TEXTS
 from ..config import DEFAULT, Config
 from ..errors import CoachError
 from ..report import STAGES, Evidence, Hint, OrderFinding, StageResult
@@ -50,7 +51,7 @@ __all__ = ["DEFAULT_THRESHOLD", "PROBLEM_WORDS", "CallState", "StageEngine", "St
 DEFAULT_THRESHOLD = 0.5
 #: Content words a customer turn needs to count as stating the problem (greetings and "yes" have fewer).
 PROBLEM_WORDS = 3
-_MEMO_SIZE = 8192
+_MEMO_SIZE = TEXTS
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from .._limits import WORDS
 from ._text import Words
 from .cues import StageCues
 
@@ -81,7 +82,7 @@ def heard(words: Words, lang: str) -> Heard:
     return Heard(content_keys(words.words, lang), len(words.words), words.question, bool(words.words))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=WORDS)
 def word_features(word: str, low: int, high: int) -> tuple[str, ...]:
     """``w=word`` and its character ``low``..``high``-grams inside ``<word>``."""
     padded = f"<{word}>"

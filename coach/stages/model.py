@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import models
+from .._limits import WORDS
 from ..errors import ModelError
 from ._text import Words
 from .features import FEATURES_VERSION, stop_words, word_features
@@ -27,7 +28,7 @@ __all__ = ["MODEL_NAME", "StageModel", "stage_model"]
 #: The shipped artifact this module reads.
 MODEL_NAME = "stages"
 
-_WORD_CACHE = 1 << 16
+_WORD_CACHE = WORDS
 
 
 class StageModel:
