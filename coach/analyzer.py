@@ -82,7 +82,7 @@ class Coach:
         ``freeze=True`` then calls ``gc.freeze()``: what is loaded so far (about 200,000 long-lived
         objects) leaves the cyclic garbage collector's view, so its full collections, which otherwise
         walk all of it and pause the process for 100–200 ms, stay under a millisecond. For processes
-        that serve turns with a latency target (``coach serve`` and batch workers do it); it affects
+        that serve turns with a latency target (``coach serve`` does it); it affects
         the whole process, so it is off by default.
         """
         turns = (

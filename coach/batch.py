@@ -512,10 +512,11 @@ def _worker_coach(opts: _Options) -> Coach:
         coach = Coach(opts.lang, opts.config)
         # Load the models now, in the worker's first task whatever that chunk holds (skipped calls,
         # errors): joblib's loky takes a worker's memory after its first task as the reference for
-        # leak detection, and restarts a worker that grows 300 MB past it. Frozen out of the garbage
-        # collector's view: the worker lives for the run, and full collections would walk the models.
+        # leak detection, and restarts a worker that grows 300 MB past it. Not frozen out of the
+        # garbage collector (warm_up(freeze=True)): in loky workers that stalled runs whose stderr
+        # went to /dev/null, and in batch a collection's pause costs throughput, not latency.
         try:
-            coach.warm_up(freeze=True)
+            coach.warm_up()
         except Exception as exc:  # the calls will say what is wrong, one error row each
             log.warning("loading the analysis failed: %s: %s", type(exc).__name__, exc)
         _COACHES[key] = coach

@@ -50,11 +50,13 @@ import logging
 import os
 import socket
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import CoachError
 from .transcript import Transcript
 
 __all__ = ["SCHEMA_VERSION", "Scored", "Store", "content_key", "stored_rows"]
@@ -194,6 +196,19 @@ def _connect(path: str | os.PathLike, **kwargs: Any) -> sqlite3.Connection:
     return conn
 
 
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch to write-ahead logging, so readers (a dashboard, ``coach report``) never hold off the
+    writer. SQLite keeps the old mode, silently, while another connection reads a new file: retry."""
+    for _ in range(100):
+        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+            return
+        time.sleep(0.05)
+    raise CoachError(
+        f"{path}: could not switch the results store to write-ahead logging: another program keeps it "
+        "open; close it and run again"
+    )
+
+
 class Store:
     """The SQLite results store at ``path`` (created on ``open``). Written by one process: the one
     running the batch; workers only read it (``stored_rows``)."""
@@ -221,7 +236,7 @@ class Store:
             return self
         conn = _connect(self.path)
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _use_wal(conn, self.path)
             # NORMAL in WAL mode: a killed process never loses a committed transaction; a power
             # cut may lose the last ones but never corrupts the file.
             conn.execute("PRAGMA synchronous = NORMAL")
