@@ -513,8 +513,8 @@ def _worker_coach(opts: _Options) -> Coach:
         # Load the models now, in the worker's first task whatever that chunk holds (skipped calls,
         # errors): joblib's loky takes a worker's memory after its first task as the reference for
         # leak detection, and restarts a worker that grows 300 MB past it. Not frozen out of the
-        # garbage collector (warm_up(freeze=True)): in loky workers that stalled runs whose stderr
-        # went to /dev/null, and in batch a collection's pause costs throughput, not latency.
+        # garbage collector (warm_up(freeze=True)): in batch a collection's pause costs throughput,
+        # not latency.
         try:
             coach.warm_up()
         except Exception as exc:  # the calls will say what is wrong, one error row each
