@@ -131,18 +131,18 @@ class BodyLimit:
     def __init__(self, app: Any, max_body: int) -> None:
         self.app = app
         self.max_body = max_body
+        self._too_large = error(413, f"request body over {max_body} bytes; send one turn or call per request")
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = error(413, f"request body over {self.max_body} bytes; send one turn or call per request")
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if not length.isdigit():
                 await error(400, "invalid Content-Length header")(scope, receive, send)
             elif int(length) > self.max_body:
-                await too_large(scope, receive, send)
+                await self._too_large(scope, receive, send)
             else:
                 await self.app(scope, receive, send)
             return
@@ -157,7 +157,7 @@ class BodyLimit:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_body:
-                await too_large(scope, receive, send)
+                await self._too_large(scope, receive, send)
                 return
         sent = False
 

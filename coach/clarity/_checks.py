@@ -137,7 +137,7 @@ def acronyms(p: Parsed, known: frozenset[str], company: frozenset[str]) -> list[
         if key in lex.acronym_allow or low in lex.chat or key in known or key in company:
             continue
         if explained is None:
-            explained = frozenset(expansions(p.text))
+            explained = expansions(p.text)
         if key in explained:
             continue
         plain = lex.jargon_acronyms.get(key)
