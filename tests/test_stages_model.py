@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,3 +109,35 @@ def test_stages_language_data_is_well_formed():
                     assert name[1:] in table["sets"], (stage, item["id"], name)
     # Building the matcher expands every template and fails loudly on a bad one.
     assert cue_matcher("en", DEFAULT)(norm("I have refunded it")).get("fix").strong
+
+
+TRAINING = Path(__file__).resolve().parents[1] / "training" / "stages" / "turns"
+
+
+def test_cue_matches_equal_spacy_phrase_matcher():
+    """The cue matcher's dictionary lookups find exactly what spaCy's ``PhraseMatcher`` finds over
+    the same phrases and words (the oracle), on the training turns."""
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    from coach.nlp import pipeline
+
+    norm = normalizer("en")
+    matcher = cue_matcher("en", DEFAULT)
+    vocab = pipeline("en").vocab
+    oracle = PhraseMatcher(vocab)
+    by_key: dict[str, list] = {}
+    for phrase, labels in matcher._built[0].items():
+        for label in labels:
+            by_key.setdefault("|".join(label), []).append(Doc(vocab, words=list(phrase)))
+    for key, docs in by_key.items():
+        oracle.add(key, docs)
+    turns = [json.loads(line)["text"] for path in sorted(TRAINING.glob("*.jsonl")) for line in path.read_text("utf-8").splitlines()]
+    with_cues = 0
+    for text in [t for t, _ in TEXTS] + turns[::5]:
+        words = norm(text).words
+        ours = sorted(matcher.matches(words))
+        found = oracle(Doc(vocab, words=list(words))) if words else []
+        assert ours == sorted((tuple(vocab.strings[m].split("|")), s, e) for m, s, e in found), text
+        with_cues += bool(ours)
+    assert with_cues > 100

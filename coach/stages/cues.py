@@ -1,10 +1,12 @@
-"""The rule layer: cue and counter-cue phrases per stage, matched with spaCy's ``PhraseMatcher``.
+"""The rule layer: cue and counter-cue phrases per stage, matched on a turn's normalised words.
 
 The lists are data (``coach/lang/<lang>/stages.json``); a QA team adds or removes phrases through
 ``Config`` (``add_cues`` / ``remove_cues``) without retraining. Matching runs on the normalised words
 of a turn (``_text.Words``) so chat and voice forms of a phrase match alike. Phrase templates
-("(i|we) have $done") are expanded into plain phrases when the matcher is built: one
-``PhraseMatcher`` pass per turn is several times cheaper than a token-pattern ``Matcher``.
+("(i|we) have $done") are expanded into plain phrases when the matcher is built, and a turn is
+matched by looking its word sequences up in a dictionary of those phrases: the same matches as
+spaCy's ``PhraseMatcher`` on the words (a test checks it), without building a ``Doc`` per turn,
+which cost more than the rest of the rule layer.
 
 Kinds: ``strong`` cues decide alone; ``weak`` cues only inform the model; a ``counter`` cue cancels
 the cues of its stage that it overlaps and, when no strong cue of the stage is left, holds the turn
@@ -20,7 +22,7 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .. import lang as _lang
 from ..config import Config
@@ -37,8 +39,6 @@ KINDS: tuple[str, ...] = ("strong", "weak", "counter", "veto", "defer", "recap")
 MAX_EXPANSION = 20_000
 
 _SLOT = re.compile(r"\([^)]*\)\??|\S+")
-#: Stands for every word that is in no cue phrase (normalised words never contain "#").
-_OTHER = "#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,41 +86,47 @@ class CueMatcher:
         self.config = config
 
     @functools.cached_property
-    def _built(self) -> tuple[Any, dict[int, tuple[str, str, str]], Any, frozenset[str]]:
-        from spacy.matcher import PhraseMatcher
-        from spacy.tokens import Doc
+    def _built(self) -> tuple[dict[tuple[str, ...], tuple[tuple[str, str, str], ...]], dict[str, tuple[int, ...]]]:
+        """Every phrase with the cues it stands for, and per first word the phrase lengths starting with it."""
+        phrases: dict[tuple[str, ...], dict[tuple[str, str, str], None]] = {}
+        for stage, kind, cue, words in _entries(self.lang, self.config):
+            phrases.setdefault(words, {})[stage, kind, cue] = None
+        lengths: dict[str, set[int]] = {}
+        for words in phrases:
+            lengths.setdefault(words[0], set()).add(len(words))
+        return (
+            {words: tuple(labels) for words, labels in phrases.items()},
+            {first: tuple(sorted(n)) for first, n in lengths.items()},
+        )
 
-        from ..nlp import pipeline
+    def matches(self, words: tuple[str, ...]) -> list[tuple[tuple[str, str, str], int, int]]:
+        """Every cue occurrence in ``words`` as ``((stage, kind, cue), start, end)``, overlaps included.
 
-        vocab = pipeline(self.lang).vocab
-        matcher = PhraseMatcher(vocab)
-        labels: dict[int, tuple[str, str, str]] = {}
-        grouped: dict[str, list[tuple[str, ...]]] = {}
-        for stage, kind, cue, phrase in _entries(self.lang, self.config):
-            key = f"{stage}|{kind}|{cue}"
-            labels[vocab.strings.add(key)] = (stage, kind, cue)
-            grouped.setdefault(key, []).append(phrase)
-        for key, phrases in grouped.items():
-            matcher.add(key, [Doc(vocab, words=list(p)) for p in dict.fromkeys(phrases)])
-        known = frozenset(w for phrases in grouped.values() for p in phrases for w in p)
-        return matcher, labels, Doc, known
+        A dictionary of phrases keyed by their words, looked up at each word that starts some
+        phrase: most words start none, so a turn costs about one set lookup per word."""
+        phrases, lengths = self._built
+        n = len(words)
+        found = []
+        for start, word in enumerate(words):
+            sizes = lengths.get(word)
+            if sizes is None:
+                continue
+            for size in sizes:
+                end = start + size
+                if end > n:
+                    break
+                labels = phrases.get(words[start:end])
+                if labels is not None:
+                    found.extend((label, start, end) for label in labels)
+        return found
 
     def __call__(self, words: Words) -> dict[str, StageCues]:
         """Per stage with any hit: the strongest cue that survives its counter-cues, and the rule confidence."""
-        if not words.words:
-            return {}
-        matcher, labels, doc, known = self._built
-        n = len(words.words)
-        # A word in no cue can be in no match: it is passed as a placeholder, so the shared vocabulary
-        # does not grow by every order number and name a long-running process sees. Passing the spaces
-        # spares spaCy from working them out: a third of the Doc's cost.
-        tokens = [w if w in known else _OTHER for w in words.words]
-        matches = matcher(doc(matcher.vocab, words=tokens, spaces=[True] * n))
+        matches = self.matches(words.words)
         if not matches:
             return {}
         by_stage: dict[str, list[tuple[str, str, int, int]]] = {}
-        for m, start, end in matches:
-            stage, kind, cue = labels[m]
+        for (stage, kind, cue), start, end in matches:
             by_stage.setdefault(stage, []).append((kind, cue, start, end))
         w = weights(self.lang)
         out: dict[str, StageCues] = {}
