@@ -8,8 +8,9 @@ the core. Venting that says nothing else is left out unless there is nothing els
 
 from __future__ import annotations
 
+import functools
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ._grammar import rewrite
 from ._lexicon import Lexicon
@@ -73,7 +74,8 @@ _REQUEST_STARTS = (
     ("what", "is"),
     ("where", "is"),
 )
-_REQUEST_STARTS_BY_WORD = {w: [s for s in _REQUEST_STARTS if s[0] == w] for w in {s[0] for s in _REQUEST_STARTS}}
+# As lists, to compare with a slice of the tokens' words.
+_REQUEST_STARTS_BY_WORD = {w: [list(s) for s in _REQUEST_STARTS if s[0] == w] for w in {s[0] for s in _REQUEST_STARTS}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +116,7 @@ def analyse(text: str, lex: Lexicon, doc=None) -> Analysis:
             cleaned = _clean(toks[lo:hi], flags[lo:hi], lex)
             if cleaned is None:
                 continue
-            ctoks, cflags, question, contrast = cleaned
-            clause = _score(ctoks, cflags, question, contrast, lex, len(clauses))
+            clause = _score(*cleaned, lex, len(clauses))
             if clause is not None:
                 clauses.append(clause)
     return Analysis(tuple(clauses), tuple(toks), tuple(flags))
@@ -169,17 +170,19 @@ def _words(toks) -> int:
     return sum(1 for t in toks if t.is_word)
 
 
-def agent_tokens(clauses: list[Clause], lex: Lexicon) -> list[Tok]:
+def agent_tokens(clauses: list[Clause], lex: Lexicon, said: dict[int, list[Tok]] | None = None) -> list[Tok]:
     """The chosen clauses as the agent would say them: requests and questions turned into
-    statements, perspective shifted, joined with "and", without closing punctuation."""
+    statements, perspective shifted, joined with "and", without closing punctuation.
+
+    ``said`` keeps each clause as said, by position, for other calls on the same analysis (the
+    best clause is in every core suggested)."""
+    said = {} if said is None else said
     parts: list[list[Tok]] = []
     for c in clauses:
-        toks = freeze(list(c.toks), c.flags)
-        while toks and not toks[-1].is_word and not toks[-1].fixed and toks[-1].low != ")":
-            toks.pop()
-        if not toks:
-            continue
-        parts.append(_lower_start(shift(rewrite(_lower_start(toks), lex, c.question), lex)))
+        if c.position not in said:
+            said[c.position] = _agent_clause(c, lex)
+        if said[c.position]:
+            parts.append(said[c.position])
     out: list[Tok] = []
     for k, part in enumerate(parts):
         if k:
@@ -187,9 +190,19 @@ def agent_tokens(clauses: list[Clause], lex: Lexicon) -> list[Tok]:
                 out.append(Tok(",", ",", -1, -1, False, True))
             if k == len(parts) - 1:
                 out.append(Tok("and", "and", -1, -1, True, True))
-            part = [replace(part[0], space=True), *part[1:]]
+            part = [part[0].spaced(), *part[1:]]
         out.extend(part)
     return out
+
+
+def _agent_clause(c: Clause, lex: Lexicon) -> list[Tok]:
+    """One clause as the agent would say it; empty when it is only punctuation."""
+    toks = freeze(list(c.toks), c.flags)
+    while toks and not toks[-1].is_word and not toks[-1].fixed and toks[-1].low != ")":
+        toks.pop()
+    if not toks:
+        return []
+    return _lower_start(shift(rewrite(_lower_start(toks), lex, c.question), lex))
 
 
 def _lower_start(toks: list[Tok]) -> list[Tok]:
@@ -198,39 +211,63 @@ def _lower_start(toks: list[Tok]) -> list[Tok]:
     t = toks[0]
     capitalised = t.text[:1].isupper() and (t.text[1:].islower() or len(t.text) == 1)
     if capitalised and not t.fixed and t.low != "i":
-        toks = [replace(t, text=t.text.lower()), *toks[1:]]
+        toks = [t.spelled(t.text.lower(), t.low), *toks[1:]]
     return toks
 
 
 def _clause_bounds(toks: list[Tok], flags: list[bool], a: int, b: int, lex: Lexicon) -> list[tuple[int, int]]:
-    """Token ranges of the clauses of sentence ``[a, b)`` (``flags``: which tokens are facts)."""
+    """Token ranges of the clauses of sentence ``[a, b)`` (``flags``: which tokens are facts).
+
+    What ``_starts_clause`` needs of the clause so far (its words, less openers and fillers) is kept
+    up to date token by token, so each token is looked at once however long the clause grows."""
     cuts = [a]
-    for j in range(a + 1, b):
-        if _starts_clause(toks, flags, cuts[-1], j, lex):
+    words = 0  # words so far
+    has_verb = False  # a word so far that is no fact reads as a verb
+    has_fact = False
+    all_small = True  # every word so far is a fact or a stopword
+    starters = _clause_starters(lex)
+    for j in range(a, b):
+        t = toks[j]
+        low = t.low
+        if (
+            j > a
+            # Every way ``_starts_clause`` says yes needs a comma before or one of these words.
+            and (low in starters or toks[j - 1].low == ",")
+            and _starts_clause(toks, j, words, has_verb, has_fact and all_small, lex)
+        ):
             cuts.append(j)
+            words, has_verb, has_fact, all_small = 0, False, False, True
+        if t.is_word and low not in lex.openers and low not in lex.filler_tokens:
+            words += 1
+            if flags[j]:
+                has_fact = True
+            else:
+                # A fact is never the verb: the "am" of "12 am" is a time.
+                has_verb = has_verb or _verbish(low, lex)
+                all_small = all_small and low in lex.stopwords
     cuts.append(b)
     return [(x, y) for x, y in itertools.pairwise(cuts) if y > x]
 
 
-def _starts_clause(toks: list[Tok], flags: list[bool], start: int, j: int, lex: Lexicon) -> bool:
-    """Whether a new clause starts at token ``j`` (the current one started at ``start``)."""
+@functools.cache
+def _clause_starters(lex: Lexicon) -> frozenset[str]:
+    """The words a clause can start with after anything but a comma: conjunctions, subject
+    pronouns, request openers."""
+    return _CONJUNCTIONS | lex.subject_pronouns | frozenset(_REQUEST_STARTS_BY_WORD)
+
+
+def _starts_clause(toks: list[Tok], j: int, words: int, has_verb: bool, lead_in: bool, lex: Lexicon) -> bool:
+    """Whether a new clause starts at token ``j``, given the clause so far: its number of ``words``
+    (openers and fillers aside), whether one is a verb, and whether it is only a ``lead_in`` of facts
+    and small words ("at 12 am", "on May 5") to the clause that follows."""
     if toks[j].fixed or toks[j - 1].fixed:
         return False  # never inside or right after quoted text
-    so_far = [
-        (t, f)
-        for t, f in zip(toks[start:j], flags[start:j], strict=True)
-        if t.is_word and t.low not in lex.openers and t.low not in lex.filler_tokens
-    ]
-    # A fact is never the verb: the "am" of "12 am" is a time.
-    has_verb = any(_verbish(x.low, lex) for x, f in so_far if not f)
-    # Only facts and small words so far ("at 12 am", "on May 5"): a lead-in of the clause that follows.
-    lead_in = any(f for _, f in so_far) and all(f or x.low in lex.stopwords for x, f in so_far)
-    if not so_far or (lead_in and not has_verb):
+    if not words or (lead_in and not has_verb):
         return False
     t, prev = toks[j], toks[j - 1]
     nxt = toks[j + 1].low if j + 1 < len(toks) else ""
     after_comma = prev.low == "," and j > 1 and toks[j - 2].low not in lex.subject_context
-    if len(so_far) >= 2 and (after_comma or t.low in _CONJUNCTIONS) and _request_at(toks, j, lex):
+    if words >= 2 and (after_comma or t.low in _CONJUNCTIONS) and _request_at(toks, j, lex):
         # "..., could you ...", "... and can you ...", "... so can I get ..." (not "I want to know, what is ...")
         return True
     if prev.low == "," and (
@@ -240,7 +277,7 @@ def _starts_clause(toks: list[Tok], flags: list[bool], start: int, j: int, lex: 
     if (
         t.low in _CONJUNCTIONS
         and (nxt in lex.subject_pronouns or nxt in _CLAUSE_SUBJECTS or nxt in lex.you_forms)
-        and len(so_far) >= 2
+        and words >= 2
     ):
         return True
     if (
@@ -252,13 +289,12 @@ def _starts_clause(toks: list[Tok], flags: list[bool], start: int, j: int, lex: 
         return False
     if prev.low in lex.you_forms or prev.low in lex.subject_pronouns:
         return False
-    starts = _REQUEST_STARTS_BY_WORD.get(t.low, ())
-    if starts and len(so_far) >= 2 and any(tuple(x.low for x in toks[j : j + len(s)]) == s for s in starts):
+    if words >= 2 and _request_starts(toks, j):
         return True
     return (
         t.low in lex.subject_pronouns
         and has_verb
-        and len(so_far) >= 2
+        and words >= 2
         and not _verbish(prev.low, lex)
         and prev.low not in _RELATIVE_HEADS
     )
@@ -297,50 +333,49 @@ def _request_at(toks: list[Tok], j: int, lex: Lexicon) -> bool:
     """Whether a request opener ("can you", "could I", "please", "I need") starts at token ``j``,
     after any conjunction, opener or filler there ("and um so can you ...")."""
     for k in range(j, len(toks)):
-        low = toks[k].low
-        starts = _REQUEST_STARTS_BY_WORD.get(low, ())
-        if any(tuple(x.low for x in toks[k : k + len(s)]) == s for s in starts):
+        if _request_starts(toks, k):
             return True
+        low = toks[k].low
         if toks[k].fixed or not (low in _CONJUNCTIONS or low in lex.openers or low in lex.filler_tokens):
             return False
     return False
 
 
+def _request_starts(toks: list[Tok], k: int) -> bool:
+    """Whether one of ``_REQUEST_STARTS`` begins at token ``k``."""
+    for start in _REQUEST_STARTS_BY_WORD.get(toks[k].low, ()):
+        if [t.low for t in toks[k : k + len(start)]] == start:
+            return True
+    return False
+
+
 def _verbish(low: str, lex: Lexicon) -> bool:
-    return (
-        low in lex.be
-        or low in lex.modal
-        or low in lex.do
-        or low in lex.do_negative
-        or low in lex.verbs
-        or low in lex.verb_lemma
-        or (low.endswith(("ed", "n't")) and low not in lex.no_strip)
-        or low in lex.subject_pronouns
-    )
+    return low in lex.verbish or (low.endswith(("ed", "n't")) and low not in lex.no_strip)
 
 
-def _clean(toks: list[Tok], flags: list[bool], lex: Lexicon) -> tuple[list[Tok], list[bool], bool, bool] | None:
+def _clean(
+    toks: list[Tok], flags: list[bool], lex: Lexicon
+) -> tuple[list[Tok], list[bool], list[str], bool, bool] | None:
     """The clause without fillers, openers, call lead-ins and closing thanks, or None when nothing
-    but social talk or a name is left. Also says whether it was a question, and whether it began
-    with a contrast ("but ...", where complaints usually are)."""
-    question = any(t.low == "?" for t in toks)
+    but social talk or a name is left: its tokens, their fact flags, its words (lower case), whether
+    it was a question, and whether it began with a contrast ("but ...", where complaints usually are)."""
     lows = [t.low for t in toks]
+    question = "?" in lows
     contrast = next((w for w in lows if w.isalpha()), "") in _CONTRASTS
-    keep = [not (t.low in lex.filler_tokens and not t.fixed) for t in toks]
-    for i in range(1, len(toks) - 1):
-        # "I need to like order new checks": "like" between "to" and a verb is a filler.
-        if lows[i] == "like" and lows[i - 1] == "to" and (lows[i + 1] in lex.verbs or lows[i + 1] in lex.imperatives):
-            keep[i] = False
-    for phrase in lex.filler_phrases:
-        n = len(phrase)
-        for i in range(len(toks) - n + 1):
+    keep = [True] * len(toks)
+    if not lex.filler_tokens.isdisjoint(lows):
+        keep = [not (t.low in lex.filler_tokens and not t.fixed) for t in toks]
+    if "like" in lows:
+        for i in range(1, len(toks) - 1):
+            # "I need to like order new checks": "like" between "to" and a verb is a filler.
             if (
-                tuple(lows[i : i + n]) == phrase
-                and not toks[i].fixed
-                and (i == 0 or lows[i - 1] not in lex.filler_keep_after)
+                lows[i] == "like"
+                and lows[i - 1] == "to"
+                and (lows[i + 1] in lex.verbs or lows[i + 1] in lex.imperatives)
             ):
-                for k in range(i, i + n):
-                    keep[k] = False
+                keep[i] = False
+    if not lex.filler_phrase_index.keys().isdisjoint(lows):
+        _drop_filler_phrases(toks, lows, keep, lex)
     pairs = [(t, f) for t, f, k in zip(toks, flags, keep, strict=True) if k]
     changed = True
     while changed:
@@ -359,7 +394,7 @@ def _clean(toks: list[Tok], flags: list[bool], lex: Lexicon) -> tuple[list[Tok],
         if len(pairs) > 1 and pairs[0][0].low == "thank" and pairs[1][0].low in ("you", "u"):
             pairs = pairs[2:]
             changed = True
-        for lead in lex.calling:
+        for lead in lex.calling_index.get(pairs[0][0].low, ()) if pairs else ():
             if len(pairs) > len(lead) and tuple(t.low for t, _ in pairs[: len(lead)]) == lead:
                 pairs = pairs[len(lead) :]
                 changed = True
@@ -369,17 +404,35 @@ def _clean(toks: list[Tok], flags: list[bool], lex: Lexicon) -> tuple[list[Tok],
         or pairs[-1][0].low in (",", "-", "—")
     ):
         pairs.pop()
-    if not pairs or not any(t.is_word for t, _ in pairs):
-        return None
     ctoks = [t for t, _ in pairs]
-    # Facts again on the cleaned words: "at 3 uh pm" is a time once the filler is gone.
-    cflags = [f or g for (_, f), g in zip(pairs, fact_flags(ctoks, lex), strict=True)]
     words = [t.low for t in ctoks if t.is_word]
-    if not any(cflags) and all(w in lex.social for w in words):
+    if not words:
         return None
-    if not any(cflags) and _is_identity(words, lex):
+    cflags = [f for _, f in pairs]
+    has_fact = True in cflags
+    if has_fact:
+        # Facts again on the cleaned words: "at 3 uh pm" is a time once the filler is gone. (A clause
+        # without a fact has none to find: an ambiguous word is a fact only next to a number or
+        # another fact, and every number is a fact.)
+        cflags = [f or g for f, g in zip(cflags, fact_flags(ctoks, lex), strict=True)]
+    if not has_fact and (lex.social.issuperset(words) or _is_identity(words, lex)):
         return None
-    return ctoks, cflags, question or _looks_like_question(words, lex), contrast
+    return ctoks, cflags, words, question or _looks_like_question(words, lex), contrast
+
+
+def _drop_filler_phrases(toks: list[Tok], lows: list[str], keep: list[bool], lex: Lexicon) -> None:
+    """Marks filler phrases ("you know", "kind of like") not to keep, unless quoted or meant, after
+    a word such as "do" or "what" ("do you know", "what I mean")."""
+    for i, low in enumerate(lows):
+        for phrase in lex.filler_phrase_index.get(low, ()):
+            n = len(phrase)
+            if (
+                tuple(lows[i : i + n]) == phrase
+                and not toks[i].fixed
+                and (i == 0 or lows[i - 1] not in lex.filler_keep_after)
+            ):
+                for k in range(i, i + n):
+                    keep[k] = False
 
 
 def _drop_repairs(toks: list[Tok], flags: list[bool], keep: list[bool], lex: Lexicon) -> None:
@@ -410,7 +463,7 @@ def _tail_is_social(pairs, lex: Lexicon) -> bool:
 
 def _is_identity(words: list[str], lex: Lexicon) -> bool:
     """A clause that only gives a name: "my name is ...", "this is ... calling"."""
-    for lead in lex.identity:
+    for lead in lex.identity_index.get(words[0], ()) if words else ():
         if tuple(words[: len(lead)]) == lead:
             rest = [w for w in words[len(lead) :] if w not in ("calling", "speaking", "here", "and", "also", "but")]
             if 0 < len(rest) <= lex.identity_max_words and all(
@@ -441,39 +494,38 @@ def _looks_like_question(words: list[str], lex: Lexicon) -> bool:
 
 
 def _score(
-    toks: list[Tok], flags: list[bool], question: bool, contrast: bool, lex: Lexicon, position: int
+    toks: list[Tok], flags: list[bool], lows: list[str], question: bool, contrast: bool, lex: Lexicon, position: int
 ) -> Clause | None:
     """A clause's score: how clearly it states a problem or request (higher is clearer).
 
     Problem words count most, then request openers and questions to the company, then a subject
     with a verb (a statement about the customer's situation), topic words, negation, facts and a
     contrast ("but you gave me ..."). One-word clauses lose points; details alone are capped.
+    ``lows`` are the clause's words in lower case (``_clean`` has them).
     """
-    words = [t for t in toks if t.is_word]
-    if not words:
+    if not lows:
         return None
-    lows = [t.low for t in words]
     lemmas = [lemma(w, lex) for w in lows]
-    problem = sum(1 for w, m in zip(lows, lemmas, strict=True) if w in lex.problem or m in lex.problem)
-    topic = sum(1 for w, m in zip(lows, lemmas, strict=True) if w in lex.topic or m in lex.topic)
-    request = sum(1 for w, m in zip(lows, lemmas, strict=True) if w in lex.request or m in lex.request)
-    venting = sum(1 for w, m in zip(lows, lemmas, strict=True) if w in lex.venting or m in lex.venting)
-    negation = any(w in lex.negations or w.endswith("n't") for w in lows)
+    problem = _count(lex.problem, lows, lemmas)
+    topic = _count(lex.topic, lows, lemmas)
+    request = _count(lex.request, lows, lemmas)
+    venting = _count(lex.venting, lows, lemmas)
+    negation = not lex.negations.isdisjoint(lows) or any(w.endswith("n't") for w in lows)
     facts = sum(flags)
-    first_person = any(w in lex.first_person or w in lex.first_person_plural for w in lows)
-    opener = len(lows) > 1 and (any(_starts_with(lows, r) for r in lex.rules) or lows[0] in lex.imperatives)
-    subject = any(
-        w in lex.subject_pronouns or w in lex.np_start or w in lex.you_forms or w in _CLAUSE_SUBJECTS for w in lows
-    ) or (
+    first_person = not (lex.first_person.isdisjoint(lows) and lex.first_person_plural.isdisjoint(lows))
+    opener = len(lows) > 1 and (
+        any(_starts_with(lows, r) for r in lex.rules_from(lows[0], lows[1])) or lows[0] in lex.imperatives
+    )
+    subject = not _subjects(lex).isdisjoint(lows) or (
         # A bare noun subject, as chat drops the article: "outlook is not open", "printer won't print".
         len(lows) > 2 and lows[0].isalpha() and lows[0] not in lex.stopwords and _verbish(lows[1], lex)
     )
     predicate = subject and any(
-        ((_verbish(w, lex) or lemma(w, lex) in lex.verbs) and w not in lex.subject_pronouns)
+        ((_verbish(w, lex) or m in lex.verbs) and w not in lex.subject_pronouns)
         or w.endswith(("'m", "'re", "'ve", "'ll", "'d"))
-        for w in lows
+        for w, m in zip(lows, lemmas, strict=True)
     )
-    asks = question and len(words) >= 3
+    asks = question and len(lows) >= 3
     content = {key(w, lex) for w in lows if w not in lex.stopwords and w.isalpha()}
     score = (
         2.0 * min(problem, 2)
@@ -486,16 +538,29 @@ def _score(
         + (1.0 if facts else 0.0)
         + (1.0 if contrast and predicate else 0.0)
         + (0.5 if first_person else 0.0)
-        - (1.5 if len(words) == 1 else 0.0)
+        - (1.5 if len(lows) == 1 else 0.0)
     )
     is_venting = venting > 0 and not facts and problem == 0 and not opener and not question
-    says_i_do = predicate and any(w in lex.subject_pronouns for w in lows)  # "i like to order one"
+    says_i_do = predicate and not lex.subject_pronouns.isdisjoint(lows)  # "i like to order one"
     if not asks and not says_i_do and _is_detail_only(lows, lemmas, flags, lex, problem, opener):
         score = min(score, SECOND_SCORE - 0.25)
     if opener and not content and not facts:
         # "could you help me today": a request opener with nothing specific after it.
         score = min(score, SECOND_SCORE)
     return Clause(tuple(toks), tuple(flags), score, facts, is_venting, question, frozenset(content), position)
+
+
+def _count(cues: frozenset[str], lows: list[str], lemmas: list[str]) -> int:
+    """How many words are in ``cues``, as written or by their lemma (most clauses have none)."""
+    if cues.isdisjoint(lows) and cues.isdisjoint(lemmas):
+        return 0
+    return sum(1 for w, m in zip(lows, lemmas, strict=True) if w in cues or m in cues)
+
+
+@functools.cache
+def _subjects(lex: Lexicon) -> frozenset[str]:
+    """Words that give a clause a subject: pronouns, determiners ("my", "the"), "you", "it", "this" ..."""
+    return lex.subject_pronouns | lex.np_start | lex.you_forms | _CLAUSE_SUBJECTS
 
 
 def _starts_with(lows: list[str], rule) -> bool:
@@ -511,17 +576,20 @@ def _starts_with(lows: list[str], rule) -> bool:
 def _is_detail_only(lows, lemmas, flags, lex: Lexicon, problem: int, opener: bool) -> bool:
     """A clause that only gives details ("my account number is 1234", "my checking account"),
     an answer to the agent's question rather than a problem."""
-    if opener or any(w in lex.negations for w in lows):
+    if opener or not lex.negations.isdisjoint(lows):
         return False
-    content = [
-        (w, m)
-        for w, m, f in zip(lows, lemmas, flags, strict=False)
-        if not f and w not in lex.stopwords and w not in lex.first_person and w not in lex.first_person_plural
-    ]
-    if content and all(w in lex.identity_nouns or m in lex.identity_nouns for w, m in content):
-        return True
-    has_predicate = any(_verbish(w, lex) or w in lex.problem for w in lows)
-    return not has_predicate and problem == 0
+    # (Without an identity noun among the words, no content word can be one.)
+    if not (lex.identity_nouns.isdisjoint(lows) and lex.identity_nouns.isdisjoint(lemmas)):
+        content = [
+            (w, m)
+            for w, m, f in zip(lows, lemmas, flags, strict=False)
+            if not f and w not in lex.stopwords and w not in lex.first_person and w not in lex.first_person_plural
+        ]
+        if content and all(w in lex.identity_nouns or m in lex.identity_nouns for w, m in content):
+            return True
+    if problem or not lex.verbish.isdisjoint(lows):
+        return False  # a problem word, or a predicate
+    return not any(_verbish(w, lex) or w in lex.problem for w in lows)
 
 
 def core_text(toks: list[Tok]) -> str:

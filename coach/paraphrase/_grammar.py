@@ -8,8 +8,6 @@ as ``fixed``; ``perspective.shift`` runs afterwards over the result.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ._lexicon import Lexicon, Rule
 from ._text import Tok, word
 
@@ -23,7 +21,7 @@ _CLOSING = frozenset({",", ".", ";", ":", "!", "?"})
 def rewrite(toks: list[Tok], lex: Lexicon, question: bool) -> list[Tok]:
     """``toks`` (one cleaned clause) with a request or question opener turned into a statement;
     unchanged when it is neither."""
-    for rule in lex.rules:
+    for rule in lex.rules_from(toks[0].low, toks[1].low if len(toks) > 1 else None) if toks else ():
         end = _match(rule, toks)
         if end is not None and end < len(toks):
             return _say(rule.say) + _spaced(toks[end:])
@@ -41,7 +39,7 @@ def _spaced(toks: list[Tok]) -> list[Tok]:
     """``toks`` following added words: its first token gets a space before it (not a comma)."""
     if not toks or toks[0].space or toks[0].low in _CLOSING:
         return toks
-    return [replace(toks[0], space=True), *toks[1:]]
+    return [toks[0].spaced(), *toks[1:]]
 
 
 def _match(rule: Rule, toks: list[Tok]) -> int | None:

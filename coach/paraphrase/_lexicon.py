@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import lang as _lang
 
@@ -89,6 +89,87 @@ class Lexicon:
     fact_after_number: frozenset[str]
     number_words: frozenset[str]
     synonym_groups: tuple[Seq, ...]
+    # Derived in ``__post_init__``, so that the per-token code does one set or dict lookup, not a scan.
+    #: every word ``_core._verbish`` accepts whatever its ending
+    verbish: frozenset[str] = field(init=False, repr=False)
+    #: every word ``perspective.shift`` may change
+    shifted: frozenset[str] = field(init=False, repr=False)
+    #: fact words and number words that are facts without a number beside them
+    sure_facts: frozenset[str] = field(init=False, repr=False)
+    sure_numbers: frozenset[str] = field(init=False, repr=False)
+    #: the request rules that words starting with a pair can match (see ``rules_from``)
+    rule_index: dict[str | None, dict[str | None, tuple[Rule, ...]]] = field(init=False, repr=False)
+    #: filler phrases, call lead-ins and identity leads by their first word, each in its order
+    filler_phrase_index: dict[str, tuple[Seq, ...]] = field(init=False, repr=False)
+    calling_index: dict[str, tuple[Seq, ...]] = field(init=False, repr=False)
+    identity_index: dict[str, tuple[Seq, ...]] = field(init=False, repr=False)
+    #: per-word memos of ``_text.lemma`` and ``_text.key``
+    lemmas: dict[str, str] = field(init=False, repr=False)
+    keys: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        derived = {
+            "verbish": frozenset().union(
+                self.be, self.modal, self.do, self.do_negative, self.verbs, self.verb_lemma, self.subject_pronouns
+            ),
+            "shifted": frozenset().union(self.swap, self.you_forms, self.contextual),
+            "sure_facts": self.fact_words - self.fact_ambiguous,
+            "sure_numbers": self.number_words - self.fact_ambiguous,
+            "rule_index": _rule_index(self.rules),
+            "filler_phrase_index": _by_first(self.filler_phrases),
+            "calling_index": _by_first(self.calling),
+            "identity_index": _by_first(self.identity),
+            "lemmas": {},
+            "keys": {},
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    def rules_from(self, first: str, second: str | None) -> tuple[Rule, ...]:
+        """The request rules, in their order, that words starting with ``first second`` (``None``: a
+        single word) can match: every other rule fails on these two words."""
+        by_second = self.rule_index.get(first, self.rule_index[None])
+        return by_second.get(second, by_second[None])
+
+
+def _rule_index(rules: tuple[Rule, ...]) -> dict[str | None, dict[str | None, tuple[Rule, ...]]]:
+    """``first -> second -> rules`` that survive these two words (``None`` stands for every word no
+    rule names, and for a missing second word: neither is in any slot). Only the first words and
+    second words that change the answer are keys."""
+    words: list[str | None] = [None, *sorted({w for r in rules for slot in r.slots for w in slot})]
+    index: dict[str | None, dict[str | None, tuple[Rule, ...]]] = {}
+    for first in words:
+        after_first = [r for r in rules if _survives(r, (first,))]
+        other = tuple(r for r in after_first if _survives(r, (first, None)))
+        by_second: dict[str | None, tuple[Rule, ...]] = {None: other}
+        for second in words:
+            survivors = tuple(r for r in after_first if _survives(r, (first, second)))
+            if survivors != other:
+                by_second[second] = survivors
+        if first is None or by_second != index[None]:
+            index[first] = by_second
+    return index
+
+
+def _survives(rule: Rule, words: tuple[str | None, ...]) -> bool:
+    """Whether ``rule`` can still match words that start with ``words`` (slots taken greedily, as
+    ``_grammar._match`` takes them)."""
+    i = 0
+    for alts, optional in zip(rule.slots, rule.optional, strict=True):
+        if i == len(words):
+            return True
+        if words[i] in alts:
+            i += 1
+        elif not optional:
+            return False
+    return True
+
+
+def _by_first(seqs: tuple[Seq, ...]) -> dict[str, tuple[Seq, ...]]:
+    index: dict[str, tuple[Seq, ...]] = {}
+    for seq in seqs:
+        index[seq[0]] = (*index.get(seq[0], ()), seq)
+    return index
 
 
 def _seqs(items: list[list[str]]) -> tuple[Seq, ...]:

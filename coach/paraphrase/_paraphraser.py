@@ -12,6 +12,7 @@ from ..report import Paraphrase
 from ._core import Analysis, agent_tokens, analyse, core_text, select, states_problem
 from ._lexicon import Lexicon, lexicon
 from ._match import ConfirmMatch, Prepared, match, prepare
+from ._text import Tok
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -137,11 +138,12 @@ def _analysis(text: str, lang: str) -> Analysis:
 def _find_cores(analysis: Analysis, lex: Lexicon) -> tuple[tuple[str, float], ...]:
     """The perspective-shifted cores (two clauses, then the best one) with their strength 0–1."""
     cores: list[tuple[str, float]] = []
+    said: dict[int, list[Tok]] = {}
     for most in (2, 1):
         chosen = select(analysis, most)
         if not chosen:
             break
-        core = core_text(agent_tokens(chosen, lex))
+        core = core_text(agent_tokens(chosen, lex, said))
         strength = sum(c.score for c in chosen) / len(chosen)
         if core and all(core != c for c, _ in cores):
             cores.append((core, strength / (strength + 4.0)))

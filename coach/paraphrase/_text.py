@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._limits import WORDS
 from ._lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ _TOKEN = re.compile(
 )
 _QUOTES = {'"', "“", "”", "«", "»"}
 _SINGLE_QUOTES = {"'", "‘", "’"}
+_QUOTE_CHARS = frozenset(_QUOTES | _SINGLE_QUOTES)
 SENTENCE_END = frozenset({".", "!", "?", ";", "…"})
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "no", "vs", "etc", "approx", "apt", "ave", "inc", "ltd"}
@@ -56,6 +58,20 @@ class Tok:
     def is_word(self) -> bool:
         return self.low[:1].isalnum() or self.low[:1] in "$€£'[<"
 
+    # Changed copies, built directly: ``dataclasses.replace`` costs twice as much, and tokens are
+    # copied for every fact frozen and every word shifted.
+    def as_fixed(self) -> Tok:
+        """Marked ``fixed``."""
+        return Tok(self.text, self.low, self.start, self.end, self.space, True)
+
+    def spaced(self) -> Tok:
+        """With a space before it."""
+        return Tok(self.text, self.low, self.start, self.end, True, self.fixed)
+
+    def spelled(self, text: str, low: str) -> Tok:
+        """The same token with other words (``text`` as written, ``low`` in lower case)."""
+        return Tok(text, low, self.start, self.end, self.space, self.fixed)
+
 
 def word(text: str, space: bool = True) -> Tok:
     """A token the agent's sentence adds (not from the customer's text, never shifted)."""
@@ -68,10 +84,14 @@ def tokenize(text: str) -> list[Tok]:
     prev_end = 0
     for m in _TOKEN.finditer(text):
         s = m.group()
-        low = s.lower().replace("’", "'").replace("`", "'")
-        toks.append(Tok(s, low, m.start(), m.end(), m.start() > prev_end or (not toks and m.start() > 0)))
-        prev_end = m.end()
-    return _mark_quotes(toks)
+        start, end = m.span()
+        low = s.lower()
+        if "’" in low or "`" in low:
+            low = low.replace("’", "'").replace("`", "'")
+        toks.append(Tok(s, low, start, end, start > prev_end))
+        prev_end = end
+    # Nothing to mark in a turn without a quote mark or an apostrophe.
+    return toks if _QUOTE_CHARS.isdisjoint(text) else _mark_quotes(toks)
 
 
 def _mark_quotes(toks: list[Tok]) -> list[Tok]:
@@ -90,7 +110,7 @@ def _mark_quotes(toks: list[Tok]) -> list[Tok]:
                 open_at, open_double = i, is_double
         elif is_double == open_double:
             for j in range(open_at, i + 1):
-                out[j] = replace(out[j], fixed=True)
+                out[j] = out[j].as_fixed()
             open_at = None
     return out
 
@@ -98,7 +118,7 @@ def _mark_quotes(toks: list[Tok]) -> list[Tok]:
 def freeze(toks: list[Tok], flags: list[bool] | tuple[bool, ...]) -> list[Tok]:
     """``toks`` with the fact tokens (``flags`` from ``fact_flags``) marked ``fixed``, so that neither
     the request rewrite nor the perspective shift touches them ("12 am I was" -> "12 am you were")."""
-    return [replace(t, fixed=True) if f and not t.fixed else t for t, f in zip(toks, flags, strict=True)]
+    return [t.as_fixed() if f and not t.fixed else t for t, f in zip(toks, flags, strict=True)]
 
 
 def render(toks: list[Tok]) -> str:
@@ -137,8 +157,22 @@ def lemma(low: str, lex: Lexicon) -> str:
     """A best-effort lemma of a lower-case word: the lemma table first, then suffix rules.
 
     Unknown stems may lose a final ``e`` ("charged" -> "charg"); ``key`` strips it everywhere so
-    the forms of one word still meet.
+    the forms of one word still meet. Remembered per word: every clause asks for the lemmas of its words.
     """
+    lem = lex.lemmas.get(low)
+    return _remember(lex.lemmas, low, _lemma(low, lex)) if lem is None else lem
+
+
+def _remember(cache: dict[str, str], word: str, value: str) -> str:
+    """``value`` stored for ``word``; a full cache forgets everything (a batch worker meets an
+    endless stream of order numbers, names and typos)."""
+    if len(cache) >= WORDS:
+        cache.clear()
+    cache[word] = value
+    return value
+
+
+def _lemma(low: str, lex: Lexicon) -> str:
     if low.endswith(("'s", "’s")):
         low = low[:-2]
     if low in lex.verb_lemma:
@@ -168,37 +202,39 @@ def lemma(low: str, lex: Lexicon) -> str:
 
 def key(low: str, lex: Lexicon) -> str:
     """The comparison key of a word: its lemma without a final ``e`` (so charge/charged/charging meet)."""
-    lem = lemma(low, lex)
-    return lem[:-1] if len(lem) > 3 and lem.endswith("e") else lem
+    k = lex.keys.get(low)
+    if k is None:
+        lem = lemma(low, lex)
+        k = _remember(lex.keys, low, lem[:-1] if len(lem) > 3 and lem.endswith("e") else lem)
+    return k
 
 
 def fact_flags(toks: list[Tok], lex: Lexicon) -> list[bool]:
     """For each token, whether it carries a fact to keep verbatim: anything with a digit, e-mail or
     link, quoted text, spelled-out numbers, months, weekdays, times and money words. Ambiguous words
     ("may", "am", "oh") count only next to a number."""
-    digit = [any(c.isdigit() for c in t.low) for t in toks]
-    sure = [
-        d
-        or (t.fixed and t.start >= 0 and t.is_word)
-        or "@" in t.low
-        or t.low.startswith(("http", "www."))
-        or (_is_fact_word(t.low, lex) and t.low not in lex.fact_ambiguous)
-        for t, d in zip(toks, digit, strict=True)
-    ]
-    numberish = [
-        d or (t.low in lex.number_words and t.low not in lex.fact_ambiguous) for t, d in zip(toks, digit, strict=True)
-    ]
-    out = list(sure)
+    out: list[bool] = []
+    numberish: list[bool] = []
+    for t in toks:
+        low = t.low
+        if low.isalpha():  # most tokens: no digit, "@", "-" or "www." to look for
+            out.append((t.fixed and t.start >= 0) or low in lex.sure_facts or low.startswith("http"))
+            numberish.append(low in lex.sure_numbers)
+            continue
+        digit = any(map(str.isdigit, low))
+        out.append(
+            digit
+            or (t.fixed and t.start >= 0 and t.is_word)
+            or "@" in low
+            or low.startswith(("http", "www."))
+            or low in lex.sure_facts
+            # Hyphenated numbers: "fifty-seven", "twenty-first".
+            or ("-" in low and low not in lex.fact_ambiguous and all(p in lex.fact_words for p in low.split("-")))
+        )
+        numberish.append(digit or low in lex.sure_numbers)
     # Left to right, so a run like "four thirty p m" is taken whole.
     for i, t in enumerate(toks):
         if not out[i] and t.low in lex.fact_ambiguous:
             before = i > 0 and (numberish[i - 1] or out[i - 1])
             out[i] = before or (t.low not in lex.fact_after_number and i + 1 < len(toks) and numberish[i + 1])
     return out
-
-
-def _is_fact_word(low: str, lex: Lexicon) -> bool:
-    if low in lex.fact_words:
-        return True
-    # Hyphenated numbers: "fifty-seven", "twenty-first".
-    return "-" in low and all(p in lex.fact_words for p in low.split("-"))

@@ -8,8 +8,6 @@ were", "I'm" "you're". Quoted text and facts are never touched. The map is langu
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ._lexicon import Lexicon, lexicon
 from ._text import SENTENCE_END, Tok, fact_flags, freeze, lemma, render, tokenize
 
@@ -48,7 +46,7 @@ def shift(toks: list[Tok], lex: Lexicon) -> list[Tok]:
     n = len(toks)
     skip: set[int] = set()
     for i, t in enumerate(toks):
-        if t.fixed or i in skip:
+        if t.fixed or t.low not in lex.shifted or i in skip:
             continue
         low = t.low
         nxt = toks[i + 1].low if i + 1 < n else None
@@ -62,7 +60,7 @@ def shift(toks: list[Tok], lex: Lexicon) -> list[Tok]:
             j = i + 1
             if nxt in lex.you_plural and not (i + 2 < n and toks[i + 2].low in ("of", "know")):
                 skip.add(i + 1)  # "you guys" -> "we"
-                out[i + 1] = replace(toks[i + 1], text="", low="")
+                out[i + 1] = toks[i + 1].spelled("", "")
                 j = i + 2
             after = toks[j].low if j < n else None
             if _you_is_subject(toks[i - 1].low if i else None, after, lex):
@@ -75,7 +73,7 @@ def shift(toks: list[Tok], lex: Lexicon) -> list[Tok]:
                 agree = "you"
         if new is None:
             continue
-        out[i] = replace(t, text=_cased(new, t, toks, i), low=new)
+        out[i] = t.spelled(_cased(new, t, toks, i), new)
         if agree:
             _agree(out, toks, i, agree, lex)
     return [t for t in out if t.text]
@@ -89,11 +87,11 @@ def _agree(out: list[Tok], toks: list[Tok], i: int, person: str, lex: Lexicon) -
     while j < len(toks) and not toks[j].text:
         j += 1
     if j < len(toks) and not toks[j].fixed and toks[j].low in table:
-        out[j] = replace(toks[j], text=_cased(table[toks[j].low], toks[j], toks, j), low=table[toks[j].low])
+        out[j] = toks[j].spelled(_cased(table[toks[j].low], toks[j], toks, j), table[toks[j].low])
     if i and not toks[i - 1].fixed and toks[i - 1].low in ("am", "was", "wasn't", "wasnt"):
         prev = toks[i - 1]
         new = table.get(prev.low, prev.low)
-        out[i - 1] = replace(prev, text=_cased(new, prev, toks, i - 1), low=new)
+        out[i - 1] = prev.spelled(_cased(new, prev, toks, i - 1), new)
 
 
 def _you_is_subject(prev: str | None, nxt: str | None, lex: Lexicon) -> bool:
