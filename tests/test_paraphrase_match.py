@@ -97,3 +97,36 @@ def test_paraphrase_match_written_reflections_precision_and_recall():
     recognised = [r for r in REFLECTIONS if r["reflection"] and found[(r["client"], r["agent"])]]
     assert not false_positives
     assert len(recognised) >= 0.55 * sum(r["reflection"] for r in REFLECTIONS)
+
+
+_WEIGHTS_SCRIPT = """
+import json
+from coach.lang import data
+from coach.paraphrase import Paraphraser
+
+p = Paraphraser("en")
+groups = [g for g in data("en", "paraphrase_synonyms")["groups"] if len(g) >= 2]
+texts = [f"the {a} is broken and the {b} stopped working since monday" for a, b, *_ in groups]
+print(json.dumps({t: sorted(p.prepare(t).weights.items()) for t in texts}))
+"""
+
+
+def test_prepared_weights_do_not_depend_on_the_hash_seed():
+    """Two synonyms in one turn share a key: its weight must not be whichever one a set happened to
+    yield last, which changes with PYTHONHASHSEED (batch workers and reruns would disagree)."""
+    import os
+    import subprocess
+    import sys
+
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _WEIGHTS_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(runs) == 1
+    assert len(json.loads(runs.pop())) > 10

@@ -94,7 +94,10 @@ def prepare(text: str, analysis: Analysis, lex: Lexicon) -> Prepared:
     weights: dict[str, float] = {}
     for c in analysis.clauses:
         for k in c.keys:
-            weights[_ckey(k, lex)] = _weight(k)
+            # Synonyms share a key; the weightier word counts (not whichever a set yields last,
+            # which varies with the process's hash seed).
+            ck = _ckey(k, lex)
+            weights[ck] = max(weights.get(ck, 0.0), _weight(k))
     facts = frozenset(t.low for t, f in zip(toks, flags, strict=True) if f and t.is_word)
     for f in facts:
         weights[_ckey(key(f, lex), lex)] = 1.5
