@@ -21,8 +21,12 @@ from .._limits import WORDS
 
 __all__ = ["Normalizer", "Words", "normalizer"]
 
-# A bracketed tag ("[noise]", "<unk>"), or a word: letters/digits joined by apostrophes or hyphens.
-_TOKEN = re.compile(r"\[[^\]\n]{0,40}\]|<[^>\n]{0,40}>|[^\W_]+(?:[-'’][^\W_]+)*")
+# A word: letters/digits joined by apostrophes (underscores are blanked first, so ``\w`` is a letter
+# or digit). Hyphenated words count as their parts ("follow-up" = "follow up"); "joins" in the data
+# re-merges the few that must stay one word ("mm-hmm"). Bracketed tags ("[noise]", "<unk>") are
+# dropped: in a text that has any, ``_TAGGED`` matches them with an empty group 1.
+_WORDS = re.compile(r"\w+(?:['’]\w+)*")
+_TAGGED = re.compile(r"(\w+(?:['’]\w+)*)|\[[^\]\n]{0,40}\]|<[^>\n]{0,40}>")
 _MEMO_SIZE = WORDS
 
 
@@ -75,16 +79,13 @@ class Normalizer:
 
     def __call__(self, text: str) -> Words:
         joins, firsts = self._tables
-        memo = self._memo
-        flat: list[str] = []
-        for token in _TOKEN.findall(text.lower()):
-            if token[0] in "[<":
-                continue
-            if "-" in token:
-                flat.extend(p for p in token.split("-") if p)
-            else:
-                flat.append(token)
-        words: list[str] = []
+        memo, parts = self._memo, self._parts
+        flat = _cut(text)
+        if firsts.isdisjoint(flat):
+            # No two-word join possible (nearly every turn): each word maps on its own.
+            words = [w for t in flat for w in (memo.get(t) or parts(t))]
+            return Words(tuple(words), "?" in text, text, self.lang)
+        words = []
         i, n = 0, len(flat)
         while i < n:
             word = flat[i]
@@ -92,8 +93,7 @@ class Normalizer:
                 words.append(joins[word, flat[i + 1]])
                 i += 2
                 continue
-            parts = memo.get(word)
-            words.extend(parts if parts is not None else self._parts(word))
+            words.extend(parts(word))
             i += 1
         return Words(tuple(words), "?" in text, text, self.lang)
 
@@ -104,17 +104,10 @@ class Normalizer:
         joins, firsts = self._tables
         flat: list[str] = []
         where: list[tuple[int, int]] = []
-        for m in _TOKEN.finditer(text.lower()):
-            token, start = m.group(), m.start()
-            if token[0] in "[<":
-                continue
-            # Hyphenated words count as their parts ("follow-up" = "follow up"); "joins" in the data
-            # re-merges the few that must stay one word ("mm-hmm").
-            for part in token.split("-"):
-                if part:
-                    flat.append(part)
-                    where.append((start, start + len(part)))
-                start += len(part) + 1
+        for m in _TAGGED.finditer(_lowered(text)):
+            if m.group(1):
+                flat.append(m.group(1))
+                where.append(m.span(1))
         spans: list[tuple[int, int]] = []
         i, n = 0, len(flat)
         while i < n:
@@ -130,6 +123,20 @@ class Normalizer:
     def phrase(self, text: str) -> tuple[str, ...]:
         """The normalised words of a cue phrase, exactly as a turn saying it would give them."""
         return self(text).words
+
+
+def _lowered(text: str) -> str:
+    """``text`` in lower case with underscores blanked (same length, so spans carry over)."""
+    low = text.lower()
+    return low.replace("_", " ") if "_" in low else low
+
+
+def _cut(text: str) -> list[str]:
+    """The words of ``text`` (see ``_WORDS``), before mapping."""
+    low = _lowered(text)
+    if "[" in low or "<" in low:
+        return [t for t in _TAGGED.findall(low) if t]
+    return _WORDS.findall(low)
 
 
 def _contraction(word: str, mapping, suffixes, negation: str) -> tuple[str, ...]:

@@ -368,10 +368,21 @@ class StageEngine:
         w = words.words
         return bool(last) and (last[-1] in dangling or w[0] in starts or " ".join(w[:2]) in starts)
 
+    @functools.cached_property
+    def _heard_memo(self) -> dict[str, tuple[int, frozenset[str]]]:
+        return {}
+
     def _hear(self, state: CallState, index: int, text: str) -> None:
-        words = self._parts[0](text).words
+        heard = self._heard_memo.get(text)
+        if heard is None:
+            words = self._parts[0](text).words
+            heard = (len(words), content_keys(words, self.lang))
+            if len(self._heard_memo) >= _MEMO_SIZE:
+                self._heard_memo.clear()
+            self._heard_memo[text] = heard
+        count, keys = heard
         state.customer.append((index, text))
-        if not words:
+        if not count:
             return
         state.previous = None
         if not state.run_open:
@@ -379,9 +390,8 @@ class StageEngine:
             state.heard_words = 0
             state.heard_question = False
             state.run_open = True
-        keys = content_keys(words, self.lang)
         state.heard_keys = state.heard_keys | keys
-        state.heard_words += len(words)
+        state.heard_words += count
         state.heard_question = state.heard_question or "?" in text
         state.spoke = True
         if state.problem is None and len(keys) >= PROBLEM_WORDS:
