@@ -14,9 +14,14 @@ process and each line is parsed by a worker, so one bad line is one error row an
 spreads over every worker; other files are read by the worker that analyses them, except large
 multi-call files (CSV, JSON lines of other formats), which the calling process reads call by call.
 
-Work goes to a pool of processes (joblib) in chunks of calls; results come back in input order as
-they complete, so memory holds only the chunks in flight. Each worker process builds its ``Coach``
-once. ``scheduler=`` sends the same chunks to a Dask cluster instead (``coach.distributed``).
+Work goes to a pool of processes (joblib's reusable loky pool) in chunks of calls; results come back
+in input order as they complete, so memory holds only the chunks in flight. Each worker process builds
+its ``Coach`` once. ``scheduler=`` sends the same chunks to a Dask cluster instead (``coach.distributed``).
+
+Input is read by a thread of its own, so a live feed (``tail -f calls.jsonl | coach score -``, a
+socket) that pauses without closing never holds back calls already scored: once the input has been
+idle for ``IDLE_SECONDS`` the calls read so far go out as a chunk, and each chunk's results are
+yielded as soon as it and every earlier chunk are done.
 
 ``score`` is the same pipeline producing output rows (``coach.outputs.COLUMNS``) and, given a
 results store (``coach.store``), skipping calls already scored and writing one transaction per chunk.
@@ -31,10 +36,12 @@ import gzip
 import logging
 import os
 import pickle
+import queue
 import sys
+import threading
 import traceback
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -60,6 +67,8 @@ MAX_CALL_BYTES = 10_000_000
 CHUNK_SIZE = 32
 #: A chunk is sent early once its inputs reach this many bytes.
 CHUNK_BYTES = 2_000_000
+#: A chunk is sent early once no new input has come for this long (a live feed's calls are not held back).
+IDLE_SECONDS = 0.05
 #: Multi-call files above this size are read call by call by the calling process and spread over workers.
 SPLIT_BYTES = 4_000_000
 #: Formats whose reader streams a large file call by call (the JSON-lines variants do too).
@@ -243,49 +252,186 @@ def _describe(sources: Any) -> list[str]:
 
 
 def _execute(sources, opts: _Options, jobs, chunk_size: int, scheduler) -> Iterator[tuple[int, list]]:
-    chunks = _chunks(_items(sources, opts), chunk_size)
-    if scheduler is not None:
-        from .distributed import map_ordered
+    n = None if scheduler is not None else _jobs(jobs)
+    reader = _ReadAhead(_items(sources, opts), chunk_size)
+    try:
+        chunks = _chunks(reader, chunk_size)
+        if scheduler is not None:
+            from .distributed import map_ordered
 
-        yield from map_ordered(_run_chunk, chunks, opts, scheduler=scheduler)
-        return
-    n = _jobs(jobs)
-    if n == 1:
-        for chunk in chunks:
-            yield _run_chunk(chunk, opts)
-        return
-    from joblib import Parallel, delayed
+            yield from map_ordered(_run_chunk, chunks, opts, scheduler=scheduler)
+        elif n == 1:
+            for chunk in chunks:
+                yield _run_chunk(chunk, opts)
+        else:
+            pool, finished = _pool(n), False
+            try:
+                yield from _ordered(lambda chunk: pool.submit(_run_chunk, chunk, opts), chunks, window=2 * n)
+                finished = True
+            finally:
+                if not finished:  # stopped early (Ctrl-C, --strict, a failure): no worker goes on with its chunk
+                    pool.shutdown(wait=False, kill_workers=True)
+    finally:
+        reader.close()
 
-    # return_as="generator": results in submission order as soon as each is ready; pre_dispatch
-    # bounds how much input is read ahead, so memory stays flat however many calls there are.
-    parallel = Parallel(n_jobs=n, return_as="generator", pre_dispatch="2*n_jobs")
-    yield from parallel(delayed(_run_chunk)(chunk, opts) for chunk in chunks)
+
+def _pool(n: int) -> Any:
+    """joblib's reusable process pool, set up as ``joblib.Parallel(n_jobs=n)`` sets it up (workers'
+    environment, pickling), so both use the same workers, each keeping the ``Coach`` it has built."""
+    from joblib import Parallel
+    from joblib.externals.loky import get_reusable_executor
+
+    with Parallel(n_jobs=n):  # starts the pool, or finds it running
+        pass
+    return get_reusable_executor(n, reuse=True)
 
 
 def _jobs(jobs: int | None) -> int:
-    from joblib import cpu_count
+    from joblib import cpu_count, effective_n_jobs
 
-    if jobs is None:
-        return cpu_count()
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs == 0:
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs == 0):
         raise ValueError(f"jobs must be a positive number of processes (or -1 for all cores), got {jobs!r}")
-    return jobs if jobs > 0 else max(1, cpu_count() + 1 + jobs)
+    n = cpu_count() if jobs is None else jobs if jobs > 0 else max(1, cpu_count() + 1 + jobs)
+    return effective_n_jobs(n) if n > 1 else 1  # 1 in a process that cannot start workers (a worker itself)
 
 
-def _chunks(items: Iterator[_Item], chunk_size: int) -> Iterator[list[_Item]]:
-    """Chunks of items; the first ones are small so every worker starts at once and small runs spread."""
+_IDLE = object()  # from _ReadAhead: no new input for IDLE_SECONDS
+_END = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    """An exception raised in a helper thread, on its way to the thread that iterates."""
+
+    error: BaseException
+
+
+class _ReadAhead:
+    """Reads ``items`` in a thread of its own into a bounded queue; iterating yields them, and
+    ``_IDLE`` each time none has come for ``IDLE_SECONDS``.
+
+    Whoever iterates is therefore never stuck in a read that waits for input (standard input that
+    pauses): it can send on what it has. The queue holds at most ``size`` items, so reading stays
+    only a little ahead of the work. The thread is a daemon: a read that never returns (a feed left
+    open after the run stopped) cannot keep the process alive."""
+
+    def __init__(self, items: Generator[_Item, None, None], size: int) -> None:
+        self._items = items
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, size))
+        self._stop = threading.Event()
+        threading.Thread(target=self._read, name="coach-batch-reader", daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for item in self._items:
+                if not _put(self._queue, item, self._stop):
+                    return
+            _put(self._queue, _END, self._stop)
+        except BaseException as exc:  # a bug while reading: raised where the items are taken
+            _put(self._queue, _Raised(exc), self._stop)
+        finally:
+            self._items.close()  # files the generator holds open are closed in the thread that opened them
+
+    def __iter__(self) -> Iterator[Any]:
+        while not self._stop.is_set():
+            try:
+                item = self._queue.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                yield _IDLE
+                continue
+            if item is _END:
+                return
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+
+    def close(self) -> None:
+        """Stop reading (at the next item: a read already waiting for input goes on waiting)."""
+        self._stop.set()
+
+
+def _ordered(submit: Callable[[Any], Any], tasks: Iterable[Any], window: int) -> Iterator[Any]:
+    """``submit(task)`` (which returns a future) for each task; yields the results in task order.
+
+    Tasks are taken and submitted by a thread of its own, so each result is yielded as soon as it and
+    every earlier one are done, however long the next task takes to arrive. At most ``window`` tasks
+    are unfinished (one finishing, in whatever order, lets the next one in, so no worker waits for a
+    slow task ahead of it) and at most ``2 * window`` finished ones wait to be yielded, so memory stays
+    flat however many tasks there are. An exception (a worker that died, or one raised taking the
+    tasks) is raised here, in task order; when iteration stops early, unstarted tasks are cancelled."""
+    futures: queue.Queue[Any] = queue.Queue(maxsize=2 * window)
+    slots = threading.Semaphore(window)
+    stop = threading.Event()
+
+    def dispatch() -> None:
+        try:
+            for task in tasks:
+                if not _until(stop, lambda: slots.acquire(timeout=0.1)):
+                    return
+                future = submit(task)
+                future.add_done_callback(lambda _: slots.release())
+                if not _put(futures, future, stop) or stop.is_set():  # the consumer may have drained the queue
+                    future.cancel()
+                    return
+            _put(futures, _END, stop)
+        except BaseException as exc:
+            _put(futures, _Raised(exc), stop)
+
+    threading.Thread(target=dispatch, name="coach-batch-dispatch", daemon=True).start()
+    try:
+        while (future := futures.get()) is not _END:
+            if isinstance(future, _Raised):
+                raise future.error
+            yield future.result()
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                future = futures.get_nowait()
+                if not isinstance(future, _Raised) and future is not _END:
+                    future.cancel()
+
+
+def _until(stop: threading.Event, attempt: Callable[[], bool]) -> bool:
+    """``attempt()`` (which gives up after a moment) again and again until it succeeds (True) or
+    ``stop`` is set (False): a helper thread waits, but never past the end of the run."""
+    while not stop.is_set():
+        if attempt():
+            return True
+    return False
+
+
+def _put(into: queue.Queue, item: Any, stop: threading.Event) -> bool:
+    def attempt() -> bool:
+        try:
+            into.put(item, timeout=0.1)
+        except queue.Full:
+            return False
+        return True
+
+    return _until(stop, attempt)
+
+
+def _chunks(items: Iterable[Any], chunk_size: int) -> Iterator[list[_Item]]:
+    """Chunks of items; the first ones are small so every worker starts at once and small runs spread.
+    An ``_IDLE`` among the items (the input has paused) sends the items gathered so far at once."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     limit = min(4, chunk_size)
     chunk: list[_Item] = []
     size = 0
     for item in items:
-        chunk.append(item)
-        size += item.size
-        if len(chunk) >= limit or size >= CHUNK_BYTES:
-            yield chunk
-            chunk, size = [], 0
-            limit = min(limit * 2, chunk_size)
+        if item is _IDLE:
+            if not chunk:
+                continue
+        else:
+            chunk.append(item)
+            size += item.size
+            if len(chunk) < limit and size < CHUNK_BYTES:
+                continue
+        yield chunk
+        chunk, size = [], 0
+        limit = min(limit * 2, chunk_size)
     if chunk:
         yield chunk
 
@@ -337,14 +483,14 @@ def input_bytes(sources: Iterable[Any] | str | os.PathLike) -> int | None:
     return total
 
 
-def _items(sources, opts: _Options) -> Iterator[_Item]:
+def _items(sources, opts: _Options) -> Generator[_Item, None, None]:
     if isinstance(sources, str | os.PathLike):
         sources = [sources]
     for position, source in enumerate(sources, 1):
         if isinstance(source, Transcript | Mapping):
             yield _Item("call", "<input>", position, source, 1)
         elif str(source) == "-":
-            yield from _lines(sys.stdin.buffer, _STDIN, "stdin", opts)
+            yield from _lines(_stdin(), _STDIN, "stdin", opts)
         elif isinstance(source, str | os.PathLike):
             for path in expand(source):
                 if isinstance(path, Path):
@@ -358,6 +504,16 @@ def _items(sources, opts: _Options) -> Iterator[_Item]:
                 hint="pass paths, folders, globs, '-', Transcripts or native dicts",
             )
             yield _Item("error", "<input>", position, error)
+
+
+def _stdin() -> IO[bytes]:
+    """Standard input through a buffer of its own: the reading thread may still be waiting for input
+    when the run ends, and a thread waiting inside ``sys.stdin``'s buffer makes the interpreter's
+    shutdown abort ("could not acquire lock for <stdin> at interpreter shutdown")."""
+    try:
+        return open(sys.stdin.fileno(), "rb", closefd=False)  # closing it leaves the descriptor open
+    except (AttributeError, OSError, ValueError):  # replaced by an object without a descriptor
+        return sys.stdin.buffer
 
 
 def _file_items(path: Path, opts: _Options) -> Iterator[_Item]:

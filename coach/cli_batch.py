@@ -85,6 +85,13 @@ def score_command(args: argparse.Namespace) -> int:
         return _fail("--max-call-mb, --chunk-size and --jobs must be positive", EXIT_USAGE)
     show = sys.stderr.isatty() and not args.no_progress
     progress = _Progress(input_bytes(args.inputs), sys.stderr) if show else None
+
+    def chunk_done(nbytes: int, ncalls: int) -> None:
+        if args.output == "-":  # a pipe is block-buffered: a live feed's rows must not wait for more
+            sys.stdout.flush()
+        if progress:
+            progress(nbytes, ncalls)
+
     rows = score(
         args.inputs,
         jobs=args.jobs,
@@ -97,7 +104,7 @@ def score_command(args: argparse.Namespace) -> int:
         chunk_size=args.chunk_size,
         max_call_bytes=int(args.max_call_mb * 1e6),
         scheduler=args.scheduler,
-        progress=progress,
+        progress=chunk_done,
         **_reader_options(args),
     )
     total = failed = 0

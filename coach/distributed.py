@@ -19,7 +19,6 @@ process, which writes it; workers check it for already-scored calls when they ca
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -33,29 +32,22 @@ def map_ordered(
 
     ``scheduler`` is a ``dask.distributed.Client`` or a scheduler address. At most ``window`` tasks
     are in flight (default: twice the cluster's threads), so input is read only as fast as the
-    cluster works and memory stays flat.
+    cluster works and memory stays flat. Tasks are taken and submitted by a thread, so a result is
+    yielded as soon as it and all earlier ones are done, even while the next task is slow to come.
     """
     try:
         from dask.distributed import Client
     except ImportError:
         raise ImportError("running on a Dask cluster needs dask.distributed: pip install 'coach-cx[dask]'") from None
+    from .batch import _ordered
+
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
         if window is None:
             window = max(2, 2 * sum(client.nthreads().values()))
-        pending: deque[Any] = deque()
-        try:
-            for task in tasks:
-                # pure=False: equal chunks (say, the same file twice) are still separate work
-                pending.append(client.submit(fn, task, *args, pure=False))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+        # pure=False: equal chunks (say, the same file twice) are still separate work
+        yield from _ordered(lambda task: client.submit(fn, task, *args, pure=False), tasks, window)
     finally:
         if own:
             client.close()

@@ -594,9 +594,7 @@ def _killed_run(db: Path, lines: list[str], after: int) -> int:
     )
 
     def feed() -> None:
-        # All input, then end of input: the run is killed long before it could score it all. (With
-        # stdin left open, joblib's dispatch reads the next chunk from its result thread, so a
-        # paused stream holds back finished rows until more input or EOF arrives.)
+        # All input, then end of input: the run is killed long before it could score it all.
         with contextlib.suppress(BrokenPipeError, ValueError, OSError):
             for line in lines:
                 proc.stdin.write(line.encode())
