@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,39 @@ def test_analyzer_never_finds_a_stage_in_a_customer_turn():
     )
     report = coach.analyze(t)
     assert all(0 not in r.turns for r in report.stages.values())
+
+
+_REPORTS_SCRIPT = """
+import json
+from pathlib import Path
+from pathlib import Path
+
+import coach
+
+c = coach.Coach()
+folder = Path(%r)
+calls = [t for f in sorted(folder.iterdir()) for t in coach.load_all(f)]
+print(json.dumps([c.analyze(t).to_dict() for t in calls], sort_keys=True))
+"""
+
+
+def test_same_reports_in_every_process():
+    """Same input, same output — also across processes, whose string hashes (and so the order sets
+    iterate in) differ: batch workers and reruns must agree."""
+    import os
+    import subprocess
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "examples" / "transcripts"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _REPORTS_SCRIPT % str(folder)],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2)
+    }
+    assert len(runs) == 1
+    assert len(json.loads(runs.pop())) >= 6
