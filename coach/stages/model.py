@@ -94,11 +94,12 @@ class StageModel:
     def partial(self, words: Words, features: Sequence[str]) -> list[float]:
         """Per stage, the intercept plus the weights of ``words`` and ``features`` (a part of a turn's logit)."""
         _, _, rows, bias, _ = self._tables
-        vectors = [self.word_vector(w) for w in words.words]
-        vectors.extend(rows[f] for f in features if f in rows)
+        known = self._words
+        vectors = [known[w] if w in known else self.word_vector(w) for w in words.words]
+        vectors += [rows[f] for f in features if f in rows]
         if not vectors:
             return list(bias)
-        return [b + sum(col) for b, col in zip(bias, zip(*vectors, strict=True), strict=True)]
+        return [b + s for b, s in zip(bias, map(sum, zip(*vectors, strict=True)), strict=True)]
 
     def add(self, logits: Sequence[float], features: Sequence[str]) -> list[float]:
         """``logits`` plus the weights of ``features`` (the rest of a turn's logit)."""
@@ -106,7 +107,7 @@ class StageModel:
         vectors = [rows[f] for f in features if f in rows]
         if not vectors:
             return list(logits)
-        return [z + sum(col) for z, col in zip(logits, zip(*vectors, strict=True), strict=True)]
+        return [z + s for z, s in zip(logits, map(sum, zip(*vectors, strict=True)), strict=True)]
 
     def logits(self, words: Words, features: Sequence[str]) -> list[float]:
         """Per stage, the model's decision value for a turn (equals scikit-learn's ``decision_function``)."""
