@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import compress, count
 from operator import not_
-from typing import Any
 
 from .._limits import TEXTS, WORDS
 from ..report import Issue
@@ -23,6 +22,8 @@ from ._text import Sentence, Word, as_words
 
 __all__ = ["Parsed", "acronym_key", "expansions", "looks_like_acronym"]
 
+# "ed" ending a word (a word ends before a character that is not a letter or digit).
+_ENDS_IN_ED = re.compile(r"(?i:ed)(?![^\W_])")
 _ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
 _SKIP_IN_EXPANSION = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on", "with", "by", "&", "at"})
 _DIGITS = {"2": ("two", "double", "second"), "3": ("three", "triple", "third"), "4": ("four", "fourth")}
@@ -54,7 +55,7 @@ class Parsed:
     names: set[int] = field(default_factory=set)
     taken: set[int] = field(default_factory=set)
     shouting: bool = False
-    phrases: dict[str, Sequence[tuple[int, int, Any]]] = field(default_factory=dict)
+    lower: bool = False  # the text is lower case (``str.islower``)
 
     @property
     def tokens(self) -> list[Word]:
@@ -94,7 +95,9 @@ def looks_like_acronym(word: str) -> bool:
 def jargon(p: Parsed, company: PhraseIndex | None) -> list[Issue]:
     """Industry terms from the glossary, and the company's own terms (always flagged)."""
     out = []
-    for matches, own in ((company.find(p.lows) if company else [], True), (p.phrases["jargon"], False)):
+    own_terms = company.find(p.lows) if company is not None and company.may_match(p.present) else ()
+    terms = p.lex.jargon.find(p.lows) if p.lex.jargon.may_match(p.present) else ()
+    for matches, own in ((own_terms, True), (terms, False)):
         for first, last, plain in matches:
             if not p.free(first, last):
                 continue
@@ -155,12 +158,19 @@ def acronym_key(word: str) -> str:
     return core.upper()
 
 
-def uncommon_words(p: Parsed, threshold: float) -> list[Issue]:
-    """Words rarer than ``threshold`` on the Zipf scale (3 = once per million words)."""
+def uncommon_words(p: Parsed, threshold: float, common: set[str] | None = None) -> list[Issue]:
+    """Words rarer than ``threshold`` on the Zipf scale (3 = once per million words).
+
+    ``common`` collects the words of texts without one, so a caller can skip texts made of them.
+    """
     lex = p.lex
     out = []
     values = lex.zipfs(p.lows)
     if not values or min(values) >= threshold:  # cheapest test first: most words are common
+        if common is not None:
+            if len(common) > WORDS:
+                common.clear()
+            common.update(p.present)
         return out
     skip = p.taken | p.allowed | p.fillers | p.names
     for i in compress(count(), map(threshold.__gt__, values)):
@@ -180,7 +190,9 @@ def uncommon_words(p: Parsed, threshold: float) -> list[Issue]:
 def legalese(p: Parsed) -> list[Issue]:
     """Legal, bureaucratic and corporate-filler phrases."""
     out = []
-    for first, last, plain in p.phrases["legalese"]:
+    if not p.lex.legalese.may_match(p.present):
+        return out
+    for first, last, plain in p.lex.legalese.find(p.lows):
         if p.free(first, last):
             phrase = p.quote(first, last)
             suggestion = plain if plain else "Leave it out."
@@ -191,7 +203,9 @@ def legalese(p: Parsed) -> list[Issue]:
 def hedges(p: Parsed) -> list[Issue]:
     """Hedges and weasel words that make a commitment sound unsure."""
     out = []
-    for first, last, entry in p.phrases["hedges"]:
+    if not p.lex.hedges.may_match(p.present):
+        return out
+    for first, last, entry in p.lex.hedges.find(p.lows):
         if not p.free(first, last):
             continue
         before = p.lows[first - 1] if first else ""
@@ -209,7 +223,8 @@ def hidden_verbs(p: Parsed) -> list[Issue]:
     lex = p.lex
     out = []
     lows = p.lows
-    for first, last, lemma in p.phrases["light_verbs"]:
+    light_verbs = lex.light_verbs.find(lows) if not lex.hidden_nouns.isdisjoint(p.present) else ()  # else no noun to follow
+    for first, last, lemma in light_verbs:
         nouns = lex.hidden_pairs.get(lemma)
         if not nouns:
             continue
@@ -238,8 +253,8 @@ def passive_voice(p: Parsed) -> list[Issue]:
     lex = p.lex
     lows = p.lows
     out: list[Issue] = []
-    if lex.passive_aux.isdisjoint(p.present):
-        return out
+    if lex.passive_aux.isdisjoint(p.present) or (lex.participles.isdisjoint(p.present) and not _ENDS_IN_ED.search(p.text)):
+        return out  # no "be" or "get", or no participle (an irregular one, or a word ending in "ed")
     for i in compress(count(), map(lex.passive_aux.__contains__, lows)):
         j = i + 1
         while j < len(lows) and j - i <= 2 and lows[j] in lex.passive_adverbs:
@@ -327,10 +342,10 @@ def double_negatives(p: Parsed) -> list[Issue]:
 def refusals(p: Parsed) -> list[Issue]:
     """A refusal ("we can't do that") with no alternative anywhere in the text."""
     lex = p.lex
-    found = [(a, b) for a, b, _ in p.phrases["refusals"]]
+    found = [(a, b) for a, b, _ in lex.refusals.find(p.lows)] if lex.refusals.may_match(p.present) else []
     if not found:
         return []
-    for a, b, _ in p.phrases["alternatives"]:
+    for a, b, _ in lex.alternatives.find(p.lows):
         nxt = p.lows[b] if b < len(p.lows) else ""
         if nxt in lex.negators or any(a < y and x < b for x, y in found):
             continue

@@ -7,99 +7,128 @@ indexes it. Phrases are matched on the same word tokens the scorer uses, longest
 from __future__ import annotations
 
 import functools
+import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import compress, count, pairwise
+from itertools import compress, count
 from typing import Any
 
 from .. import lang as _lang
 from .._limits import WORDS
 from ._text import words
 
-__all__ = ["Lexicon", "PhraseGroup", "PhraseIndex", "lexicon"]
+__all__ = ["ACRONYM_WORD", "LANE", "TRIGGERED", "Lexicon", "PhraseIndex", "lexicon"]
+
+#: Issue kinds that can only fire when the text has both words of some trigger pair: the two keys of
+#: a phrase (``PhraseIndex.pairs``), or for the other kinds ("be" and a participle, two negatives, a
+#: light verb and its noun) two words. ``Lexicon.triggers`` maps a word to bits: kind ``i`` owns
+#: ``2 * LANE`` bits from ``2 * LANE * i``; a pair's first word sets the bit of the pair's group (one
+#: of ``LANE``, see ``_triggers``) in the lower half, its second word the same bit in the upper half.
+#: So with ``hits`` the bits of a text's words, ``hits & hits >> LANE`` has a bit in kind ``i``'s lower
+#: half when some pair of the kind is complete (and, rarely, when the first word of one pair and the
+#: second of another share a group: the check then finds nothing).
+TRIGGERED = ("jargon", "legalese", "hedge", "negative_refusal", "hidden_verb", "passive_voice", "double_negative")
+LANE = 64
+#: The ``Lexicon.triggers`` bit of glossary acronyms in lower case ("ach"), which lower-case text can flag.
+ACRONYM_WORD = 1 << 2 * LANE * len(TRIGGERED)
 
 
 class PhraseIndex:
-    """Phrases (as lower-case word tuples) → payload, found in a token list longest-first, left to right."""
+    """Phrases (as lower-case word tuples) → payload, found in a token list longest-first, left to right.
 
-    def __init__(self, phrases: Iterable[tuple[str, Any]]) -> None:
+    Every phrase has two key words, a rare one (picked so that phrases share it) and another (a
+    one-word phrase's word twice): ``pairs`` maps first keys to their second keys. A text can hold a
+    match only when it has both keys of some phrase (``may_match``), so most texts skip ``find``.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, Any]], rarity: Callable[[str], float] | None = None) -> None:
         table: dict[tuple[str, ...], Any] = {}
-        sizes: dict[str, set[int]] = {}
         for phrase, payload in phrases:
             key = tuple(w.lower for w in words(phrase))
             if key and key not in table:
                 table[key] = payload
-                sizes.setdefault(key[0], set()).add(len(key))
         self._table = table
-        # Per first word, the phrase lengths to try, longest first: a few dict lookups per word.
-        self._sizes = {w: sorted(n, reverse=True) for w, n in sizes.items()}
+        # One-word phrases by word; longer ones by their first two words, with the lengths to try
+        # longest first. A match can only start at a word in ``_firsts``.
+        pairs: dict[tuple[str, str], set[int]] = {}
+        for key in table:
+            if len(key) > 1:
+                pairs.setdefault(key[:2], set()).add(len(key))
+        self._singles = {key[0]: payload for key, payload in table.items() if len(key) == 1 and payload is not None}
+        self._pairs = {pair: sorted(sizes, reverse=True) for pair, sizes in pairs.items()}
+        self._firsts = frozenset(self._singles) | {pair[0] for pair in pairs}
+        phrases = list(table)
+        first = _cover(phrases, rarity)
+        second = _cover([tuple(w for w in phrase if w != first[k]) or phrase for k, phrase in enumerate(phrases)], rarity)
+        pairs: dict[str, set[str]] = {}
+        for word, other in zip(first, second, strict=True):
+            pairs.setdefault(word, set()).add(other)
+        self.pairs = {word: frozenset(others) for word, others in pairs.items()}
+        self._first_keys = frozenset(pairs)
 
     def __len__(self) -> int:
         return len(self._table)
 
+    def may_match(self, present: set[str] | frozenset[str]) -> bool:
+        """Whether a text with these words has both key words of some phrase (else ``find`` finds none)."""
+        pairs, first = self.pairs, self._first_keys.intersection(present)
+        return bool(first) and any(not pairs[word].isdisjoint(present) for word in first)
+
     def find(self, lows: list[str]) -> list[tuple[int, int, Any]]:
         """Non-overlapping matches ``(first, last, payload)`` over ``lows[first:last]``."""
         out = []
-        i, n = 0, len(lows)
-        sizes, table = self._sizes, self._table
-        while i < n:
-            for size in sizes.get(lows[i], ()):
+        n = len(lows)
+        free = 0  # the first word not inside an earlier match
+        singles, pairs, table = self._singles, self._pairs, self._table
+        # Only the positions where some phrase can start, picked out in C: most words start none.
+        for i in compress(count(), map(self._firsts.__contains__, lows)):
+            if i < free:
+                continue
+            sizes = pairs.get((lows[i], lows[i + 1]), ()) if i + 1 < n else ()
+            for size in sizes:
                 if i + size <= n:
                     payload = table.get(tuple(lows[i : i + size]))
                     if payload is not None:
                         out.append((i, i + size, payload))
-                        i += size
+                        free = i + size
                         break
             else:
-                i += 1
+                payload = singles.get(lows[i])
+                if payload is not None:
+                    out.append((i, i + 1, payload))
+                    free = i + 1
         return out
 
 
-class PhraseGroup:
-    """Named ``PhraseIndex``es searched in one pass; each gives the matches its own ``find`` would."""
+def _cover(phrases: list[tuple[str, ...]], rarity: Callable[[str], float] | None) -> list[str]:
+    """A word of each phrase, chosen so that together they are rare (a set of words covering all phrases).
 
-    def __init__(self, indexes: Mapping[str, PhraseIndex]) -> None:
-        self._names = tuple(indexes)
-        # One-word phrases by word, longer ones by their first two words (with the lengths to try,
-        # longest first): a match can only start where one of these keys is.
-        singles: dict[str, list[tuple[int, Any]]] = {}
-        pairs: dict[tuple[str, str], dict[int, set[int]]] = {}
-        for k, index in enumerate(indexes.values()):
-            for key, payload in index._table.items():
-                if len(key) == 1:
-                    singles.setdefault(key[0], []).append((k, payload))
-                else:
-                    pairs.setdefault(key[:2], {}).setdefault(k, set()).add(len(key))
-        tables = [index._table for index in indexes.values()]
-        self._singles = singles
-        self._pairs = {pair: [(k, sorted(n, reverse=True), tables[k]) for k, n in by_index.items()] for pair, by_index in pairs.items()}
-
-    def find(self, lows: list[str]) -> dict[str, Sequence[tuple[int, int, Any]]]:
-        singles, pairs = self._singles, self._pairs
-        # Only the positions where some phrase can start, picked out in C: most words start none.
-        starts = set(compress(count(), map(singles.__contains__, lows)))
-        starts.update(compress(count(), map(pairs.__contains__, pairwise(lows))))
-        if not starts:
-            return dict.fromkeys(self._names, ())
-        found: list[list[tuple[int, int, Any]]] = [[] for _ in self._names]
-        free_from = [0] * len(self._names)
-        n = len(lows)
-        for i in sorted(starts):
-            for k, sizes, table in pairs.get(tuple(lows[i : i + 2]), ()):
-                if i >= free_from[k]:
-                    for size in sizes:
-                        if i + size <= n:
-                            payload = table.get(tuple(lows[i : i + size]))
-                            if payload is not None:
-                                found[k].append((i, i + size, payload))
-                                free_from[k] = i + size
-                                break
-            for k, payload in singles.get(lows[i], ()):
-                if i >= free_from[k]:  # no longer phrase of this index matched here
-                    found[k].append((i, i + 1, payload))
-                    free_from[k] = i + 1
-        return dict(zip(self._names, found, strict=True))
+    A greedy weighted set cover: each step takes the word with the least frequency (``10 ** rarity``)
+    per phrase it newly covers, so phrases of common words share one key ("can't" for "I can't
+    refund", "we can't help") rather than each bringing its own. Without ``rarity`` all words cost 1.
+    """
+    holding: dict[str, list[int]] = {}
+    for k, phrase in enumerate(phrases):
+        for word in dict.fromkeys(phrase):
+            holding.setdefault(word, []).append(k)
+    cost = {word: 10.0 ** rarity(word) if rarity is not None else 1.0 for word in holding}
+    queue = [(cost[word] / len(ks), word) for word, ks in holding.items()]
+    heapq.heapify(queue)
+    by = [""] * len(phrases)
+    left = len(phrases)
+    while left:
+        ratio, word = heapq.heappop(queue)
+        new = [k for k in holding[word] if not by[k]]
+        if not new:
+            continue
+        if cost[word] / len(new) > ratio:  # fewer new phrases than when queued: queue it again
+            heapq.heappush(queue, (cost[word] / len(new), word))
+            continue
+        left -= len(new)
+        for k in new:
+            by[k] = word
+    return by
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +141,16 @@ class Lexicon:
     syllables: Mapping[str, int]
     chat: Mapping[str, str]
     fillers: frozenset[str]
-    phrases: PhraseGroup
+    jargon: PhraseIndex
+    legalese: PhraseIndex
+    hedges: PhraseIndex
+    light_verbs: PhraseIndex
+    refusals: PhraseIndex
+    alternatives: PhraseIndex
     jargon_acronyms: Mapping[str, str]
     jargon_acronyms_lower: frozenset[str]
     hidden_pairs: Mapping[str, frozenset[str]]
+    hidden_nouns: frozenset[str]
     hidden_between: frozenset[str]
     hidden_verbs: Mapping[str, str]
     of_pattern: frozenset[str]
@@ -141,6 +176,8 @@ class Lexicon:
     speech_cues: frozenset[str]
     speech_min_words: int
     score: Mapping[str, Any]
+    triggers: Mapping[str, int]
+    trigger_words: frozenset[str]
     _zipf_cache: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def zipf(self, word: str) -> float:
@@ -197,6 +234,40 @@ def lexicon(lang: str) -> Lexicon:
     function_words = _tokens(lang, "clarity_function_words")
     nouns, noun_verbs = _tokens(lang, "clarity_nouns"), _tokens(lang, "clarity_noun_verbs")
     bigrams = frozenset(tuple(b.split()) for b in speech["bigrams"])
+    rarity = _rarity(lang)
+    indexes = {
+        "jargon": PhraseIndex(((e["term"], e["plain"]) for e in jargon if e["term"] not in acronyms), rarity),
+        "legalese": PhraseIndex(data("clarity_legalese")["phrases"].items(), rarity),
+        "hedges": PhraseIndex(data("clarity_hedges")["phrases"].items(), rarity),
+        "light_verbs": PhraseIndex(hidden["light_verbs"].items(), rarity),
+        "refusals": PhraseIndex(_refusal_phrases(refusals), rarity),
+        "alternatives": PhraseIndex(((a, a) for a in refusals["alternatives"]), rarity),
+    }
+    hidden_pairs = {k: frozenset(v) for k, v in hidden["pairs"].items()}
+    hidden_nouns = frozenset().union(*hidden_pairs.values())
+    negation_words = frozenset(negation["negators"])
+    passive_aux = frozenset(passive["auxiliaries"])
+    # "make a payment": a word of the light verb and a noun of its lemma; "the completion of".
+    verb_pairs: dict[str, set[str]] = {}
+    for surface, lemma in hidden["light_verbs"].items():
+        key = min((w.lower for w in words(surface)), key=rarity)
+        verb_pairs.setdefault(key, set()).update(hidden_pairs.get(lemma, ()))
+    for noun in hidden["of_pattern"]:
+        verb_pairs.setdefault(noun, set()).add("of")
+    triggers = _triggers(
+        {
+            "jargon": indexes["jargon"].pairs,
+            "legalese": indexes["legalese"].pairs,
+            "hedge": indexes["hedges"].pairs,
+            "negative_refusal": indexes["refusals"].pairs,
+            "hidden_verb": verb_pairs,
+            "passive_voice": dict.fromkeys(passive_aux, passive_aux),  # the participle is checked later
+            "double_negative": dict.fromkeys(negation_words, negation_words),
+        },
+        rarity,
+    )
+    for word in acronyms:
+        triggers[word.lower()] = triggers.get(word.lower(), 0) | ACRONYM_WORD
     return Lexicon(
         lang=lang,
         frequency=_frequencies(lang),
@@ -204,27 +275,19 @@ def lexicon(lang: str) -> Lexicon:
         syllables=data("clarity_syllables")["words"],
         chat=chat["abbreviations"],
         fillers=frozenset(chat["fillers"]),
-        phrases=PhraseGroup(
-            {
-                "jargon": PhraseIndex((e["term"], e["plain"]) for e in jargon if e["term"] not in acronyms),
-                "legalese": PhraseIndex(data("clarity_legalese")["phrases"].items()),
-                "hedges": PhraseIndex(data("clarity_hedges")["phrases"].items()),
-                "light_verbs": PhraseIndex(hidden["light_verbs"].items()),
-                "refusals": PhraseIndex(_refusal_phrases(refusals)),
-                "alternatives": PhraseIndex((a, a) for a in refusals["alternatives"]),
-            }
-        ),
+        **indexes,
         jargon_acronyms=acronyms,
         jargon_acronyms_lower=frozenset(a.lower() for a in acronyms),
-        hidden_pairs={k: frozenset(v) for k, v in hidden["pairs"].items()},
+        hidden_pairs=hidden_pairs,
+        hidden_nouns=hidden_nouns,
         hidden_between=frozenset(hidden["between"]),
         hidden_verbs=hidden["verbs"],
         of_pattern=frozenset(hidden["of_pattern"]),
-        passive_aux=frozenset(passive["auxiliaries"]),
+        passive_aux=passive_aux,
         passive_adverbs=frozenset(passive["adverbs"]),
         participles=frozenset(passive["irregular"]),
         adjectival=frozenset(passive["adjectival"]),
-        negators=frozenset(negation["negators"]),
+        negators=negation_words,
         second_negators=frozenset(negation["second"]),
         after_not=frozenset(negation["after_not"]),
         negation_window=int(negation["window"]),
@@ -242,7 +305,34 @@ def lexicon(lang: str) -> Lexicon:
         speech_cues=frozenset(speech["unigrams"]) | {b[0] for b in bigrams},
         speech_min_words=int(speech["min_words"]),
         score=data("clarity_score"),
+        triggers=triggers,
+        trigger_words=frozenset(triggers),
     )
+
+
+def _triggers(pairs: Mapping[str, Mapping[str, Iterable[str]]], rarity: Callable[[str], float]) -> dict[str, int]:
+    """``Lexicon.triggers`` from each ``TRIGGERED`` kind's pairs (first word → second words).
+
+    The most frequent second words get a group each, so a common word ("that", "we") completes only
+    its own pairs; the other pairs share the remaining groups by first word.
+    """
+    own = LANE * 3 // 4  # groups of their own for this many second words
+    triggers: dict[str, int] = {}
+    for i, kind in enumerate(TRIGGERED):
+        seconds = sorted({w for ws in pairs[kind].values() for w in ws}, key=lambda w: (-rarity(w), w))
+        rank = {w: r for r, w in enumerate(seconds)}
+        for k, (first, ws) in enumerate(sorted(pairs[kind].items())):
+            for word in ws:
+                group = rank[word] if rank[word] < own else own + k % (LANE - own)
+                bit = 1 << 2 * LANE * i + group
+                triggers[first] = triggers.get(first, 0) | bit
+                triggers[word] = triggers.get(word, 0) | bit << LANE
+    return triggers
+
+
+def _rarity(lang: str) -> Callable[[str], float]:
+    """Zipf frequency by word, remembered while the lexicon is built (phrases share many words)."""
+    return functools.cache(functools.partial(_zipf, lang))
 
 
 def _is_acronym(term: str) -> bool:

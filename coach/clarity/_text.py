@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from itertools import repeat
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter
 from typing import NamedTuple
 
 __all__ = ["Sentence", "Word", "as_words", "columns", "sentences", "split_sentences", "syllables", "words"]
 
 # A word: letters/digits joined by apostrophes or hyphens ("can't", "snow-white", "24/7" is two),
-# or a dotted abbreviation ("U.S.", "e.g."), or a "&" acronym ("T&C", "AT&T").
-_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:[&'’\-][^\W_]+)*")
+# or a dotted abbreviation ("U.S.", "e.g."), or a "&" acronym ("T&C", "AT&T"). That is
+# ``(?:[^\W\d_]\.){2,}|[^\W_]+(?:[&'’\-][^\W_]+)*``, written to start with one character class (so
+# the engine skips to the next letter or digit at once) and without backtracking (possessive).
+_WORD = re.compile(r"[^\W_](?:(?<=[^\W\d_])\.(?:[^\W\d_]\.)++|[^\W_]*+(?:[&'’\-][^\W_]++)*+)")
 _WORD_ASCII = re.compile(_WORD.pattern, re.ASCII)  # the same on ASCII text, and faster
+# Words without dots separated by single spaces (most transcribed speech): letter-or-digit runs, each
+# after a single joiner or space. On such a text ``str.split(" ")`` gives exactly ``_WORD``'s words.
+_SPACED = re.compile(r"[^\W_]++(?:[&'’\- ][^\W_]++)*+")
+_SPACED_ASCII = re.compile(r"[0-9A-Za-z]++(?:[&'\- ][0-9A-Za-z]++)*+")  # the same on ASCII text, and faster
 # Sentence ends: terminal punctuation (with closing quotes/brackets) before whitespace, or a line break.
 _BOUNDARY = re.compile(r"(?=[.!?…\n])(?:[.!?…]+[\"'”’)\]]*(?=\s|$)|\n\s*)")  # the lookahead lets re skip ahead fast
 _MAY_END = re.compile(r"[.!?…\n]")
@@ -44,6 +50,9 @@ _INNER_SILENT_E = re.compile(
     r"e(?=(?:ly|ment|ful|ness|less|ty|where|thing|body|times?|day|book|fore)(?:s|ly)?$)"
 )
 _EXTRA = re.compile(r"[^aeiouy]isms?$|[^aeiouy]ire[ds]?$")  # tourism, fire
+
+
+_new = tuple.__new__  # builds a named tuple in C, without the Python-level ``__new__``
 
 
 class Word(NamedTuple):
@@ -75,17 +84,28 @@ def words(text: str) -> list[Word]:
 
 def as_words(texts: list[str], lows: list[str], starts: list[int], ends: list[int]) -> list[Word]:
     """``Word``s from the parallel lists of ``columns`` (built in C, without a Python call per word)."""
-    return list(map(tuple.__new__, repeat(Word), zip(texts, lows, starts, ends, strict=True)))
+    return list(map(_new, repeat(Word), zip(texts, lows, starts, ends, strict=True)))
 
 
 def columns(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
     """The words of ``text`` as parallel lists: as written, folded (lower case, ’ → '), starts, ends.
 
-    Built with ``map`` so the per-word work stays in C: this is the scorer's hottest loop.
+    Built with ``map`` so the per-word work stays in C: this is the scorer's hottest loop. For
+    lower-case text ``lows`` is ``texts`` (the same list: neither is changed later).
     """
-    found = list((_WORD_ASCII if text.isascii() else _WORD).finditer(text))
-    texts, starts, ends = list(map(re.Match.group, found)), list(map(re.Match.start, found)), list(map(re.Match.end, found))
-    if "Σ" in text and len(text.lower()) == len(text):
+    is_ascii = text.isascii()
+    # Such text ends in a letter or digit and has no comma or full stop: written text skips the attempt.
+    if text[-1:].isalnum() and "," not in text and "." not in text and (_SPACED_ASCII if is_ascii else _SPACED).fullmatch(text):
+        texts = text.split(" ")
+        starts = list(accumulate(map(add, map(len, texts), repeat(1)), initial=0))
+        starts.pop()
+        ends = list(map(add, starts, map(len, texts)))
+    else:
+        found = list((_WORD_ASCII if is_ascii else _WORD).finditer(text))
+        texts, starts, ends = list(map(re.Match.group, found)), list(map(re.Match.start, found)), list(map(re.Match.end, found))
+    if text.islower():  # no capital letter, and lower-case letters fold to themselves
+        lows = texts
+    elif "Σ" in text and len(text.lower()) == len(text):
         # Capital sigma is the one letter that lower-cases by context (final "ς"): fold the text, cut it.
         lows = list(map(text.lower().__getitem__, map(slice, starts, ends)))
     else:
@@ -116,7 +136,7 @@ def split_sentences(text: str, starts: list[int], ends: list[int], abbreviations
                     continue
             cuts.append(m.end())
     if not cuts:
-        return [Sentence(0, len(starts), starts[0], ends[-1])]
+        return [_new(Sentence, (0, len(starts), starts[0], ends[-1]))]
     out: list[Sentence] = []
     i = 0
     for cut in [*cuts, len(text) + 1]:

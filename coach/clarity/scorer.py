@@ -32,8 +32,9 @@ import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import reduce as _reduce
 from itertools import compress, count
-from operator import not_
+from operator import add, mul, not_, or_
 from typing import Any
 
 from .._limits import TEXTS, WORDS
@@ -41,8 +42,8 @@ from ..config import CLARITY_KINDS, ClarityConfig
 from ..report import Clarity, Issue
 from . import _checks
 from ._checks import Parsed, acronym_key, looks_like_acronym
-from ._lexicon import Lexicon, PhraseIndex, lexicon
-from ._text import Sentence, columns, split_sentences
+from ._lexicon import ACRONYM_WORD, LANE, TRIGGERED, Lexicon, PhraseIndex, lexicon
+from ._text import Sentence, _new, columns, split_sentences
 
 __all__ = ["ClarityScorer", "call_score", "grade"]
 
@@ -56,7 +57,13 @@ _DEFAULT_THRESHOLDS = {"long_sentence": 20.0, "uncommon_word": 3.0, "noun_string
 _CACHE_SIZE = TEXTS
 _NAME_CUES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "ma'am"})
 _NAME_CUES_AND_IS = _NAME_CUES | {"is"}
+_NAME_IS = frozenset({"name", "this"})  # "name is", "this is" before a name
 _ORDER = {kind: i for i, kind in enumerate(CLARITY_KINDS)}
+_BIT = {kind: ((1 << LANE) - 1) << 2 * LANE * i for i, kind in enumerate(TRIGGERED)}  # a kind's complete pairs
+_JARGON, _LEGALESE, _HEDGE, _REFUSAL = _BIT["jargon"], _BIT["legalese"], _BIT["hedge"], _BIT["negative_refusal"]
+_HIDDEN_VERB, _PASSIVE, _DOUBLE_NEGATIVE = _BIT["hidden_verb"], _BIT["passive_voice"], _BIT["double_negative"]
+_DIGIT = re.compile(r"[0-9]")
+_NO_WORDS = Clarity(score=None, grade=None, confidence=0.0, issues=(), words=0)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -84,7 +91,7 @@ class ClarityScorer:
     @functools.cached_property
     def _company(self) -> PhraseIndex | None:
         glossary = self._config.glossary
-        return PhraseIndex(glossary.items()) if glossary else None
+        return PhraseIndex(glossary.items(), self._lex.zipf) if glossary else None
 
     @functools.cached_property
     def _company_acronyms(self) -> frozenset[str]:
@@ -93,7 +100,7 @@ class ClarityScorer:
     @functools.cached_property
     def _allow(self) -> PhraseIndex | None:
         allow = self._config.allow
-        return PhraseIndex((a, a) for a in allow) if allow else None
+        return PhraseIndex(((a, a) for a in allow), self._lex.zipf) if allow else None
 
     @functools.cached_property
     def _kinds(self) -> dict[str, float | None]:
@@ -105,6 +112,21 @@ class ClarityScorer:
                 threshold = setting.threshold if setting.threshold is not None else _DEFAULT_THRESHOLDS.get(kind)
                 out[kind] = threshold
         return out
+
+    @functools.cached_property
+    def _plan(self) -> tuple[int, PhraseIndex | None, bool, int | None, float | None, int | None, int | None]:
+        """What ``_issues`` runs, worked out once: the ``TRIGGERED`` bits of the enabled kinds, the
+        company glossary (when jargon is on), whether acronyms are on, and the thresholds of noun
+        strings, uncommon words, long sentences and walls of text (``None`` when off)."""
+        kinds = self._kinds
+
+        def limit(kind: str, kind_type: type) -> Any:
+            return kind_type(kinds[kind]) if kind in kinds else None
+
+        triggered = sum(bit for kind, bit in _BIT.items() if kind in kinds)
+        company = self._company if "jargon" in kinds else None
+        thresholds = (limit("noun_string", int), limit("uncommon_word", float), limit("long_sentence", int), limit("wall_of_text", int))
+        return (triggered, company, "acronym" in kinds, *thresholds)
 
     def score(self, text: str, *, known_acronyms: frozenset[str] = frozenset(), doc: Any = None) -> Clarity:
         """The clarity of ``text``: score 0–100 (higher is clearer), grade, confidence and issues.
@@ -133,12 +155,13 @@ class ClarityScorer:
         parsed = self._parse(text)
         count = len(parsed.texts) - len(parsed.fillers)
         if count <= 0:
-            return Clarity(score=None, grade=None, confidence=0.0, issues=(), words=0)
+            return _NO_WORDS
         issues = self._issues(parsed, known_acronyms)
         difficulty = self._difficulty(parsed, count, issues)
-        value = to_score(difficulty, self._lex.score["scale"])
-        confidence = 1.0 - math.exp(-count / self._lex.score["confidence_words"])
-        return Clarity(score=value, grade=grade(value, self.lang), confidence=confidence, issues=issues, words=count)
+        constants = self._lex.score
+        value = to_score(difficulty, constants["scale"])
+        confidence = 1.0 - math.exp(-count / constants["confidence_words"])
+        return Clarity(value, _grade(value, constants["grades"]), confidence, issues, count)
 
     def expansions(self, text: str) -> frozenset[str]:
         """Acronyms ``text`` spells out ("Multi-Factor Authentication (MFA)"), upper-cased, so a
@@ -152,47 +175,56 @@ class ClarityScorer:
         maybe_masked = "[" in text or "<" in text or "@" in text or "www" in text or "http" in text
         masked = _MASK.sub(_blank, text) if maybe_masked else text
         texts, lows, starts, ends = columns(masked)
-        sents = _speech_units(masked, lows, starts, ends, split_sentences(masked, starts, ends, lex.abbreviations), lex)
-        parsed = Parsed(masked, texts, lows, starts, ends, set(lows), sents, lex)
+        present = set(lows)
+        sents = split_sentences(masked, starts, ends, lex.abbreviations)
+        if len(lows) >= 2 * lex.speech_min_words and not lex.speech_cues.isdisjoint(present):
+            sents = _speech_units(masked, lows, starts, ends, sents, lex)  # else too short or no marker
+        parsed = Parsed(masked, texts, lows, starts, ends, present, sents, lex)
+        parsed.lower = lower = lows is texts or masked.islower()  # ``columns`` folds no lower-case text
         fillers = lex.fillers
-        if not fillers.isdisjoint(parsed.present):
+        if not fillers.isdisjoint(present):
             parsed.fillers = {i for i, w in enumerate(lows) if w in fillers}
-        if self._allow is not None:
+        if self._allow is not None and self._allow.may_match(present):
             parsed.allowed = {i for a, b, _ in self._allow.find(lows) for i in range(a, b)}
-        parsed.names = _names(parsed)
-        parsed.phrases = lex.phrases.find(lows)
-        if not masked.islower() and sum(map(str.isupper, texts)) >= 2:  # shouting needs 60% of at least 3 words
+        if not lower or not _NAME_CUES.isdisjoint(present) or ("is" in present and not _NAME_IS.isdisjoint(present)):
+            parsed.names = _names(parsed)  # else no capitalised word, no "mr" and no "name is": no name
+        if not lower and sum(map(str.isupper, texts)) >= 2:  # shouting needs 60% of at least 3 words
             letters = [w for w in texts if len(w) > 1 and not w.isdigit()]
             parsed.shouting = len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.6 * len(letters)
         return parsed
 
     def _issues(self, p: Parsed, known: frozenset[str]) -> tuple[Issue, ...]:
-        kinds = self._kinds
+        triggered, company, acronym, noun_string, uncommon_word, long_sentence, wall_of_text = self._plan
+        # A check runs only when the text can hold its issue: trigger words (one lookup per distinct
+        # word), a capital or a glossary acronym, enough nouns, a rare word, enough words or sentences.
+        lex = p.lex
+        hits = _reduce(or_, map(lex.triggers.__getitem__, lex.trigger_words.intersection(p.present)), 0)
+        pairs = hits & hits >> LANE & triggered  # the enabled kinds with a complete trigger pair
         found: list[Issue] = []
-        if "jargon" in kinds:
-            found += _checks.jargon(p, self._company)
-        if "legalese" in kinds:
+        if pairs & _JARGON or company is not None:
+            found += _checks.jargon(p, company)
+        if pairs & _LEGALESE:
             found += _checks.legalese(p)
-        if "acronym" in kinds:
-            found += _checks.acronyms(p, known, self._company_acronyms)
-        if "negative_refusal" in kinds:
+        if acronym and not p.shouting and (hits & ACRONYM_WORD or not p.lower or not _lower_words(p)):
+            found += _checks.acronyms(p, known, self._company_acronyms)  # else lower case without glossary acronyms
+        if pairs & _REFUSAL:
             found += _checks.refusals(p)
-        if "double_negative" in kinds:
+        if pairs & _DOUBLE_NEGATIVE:
             found += _checks.double_negatives(p)
-        if "hidden_verb" in kinds:
+        if pairs & _HIDDEN_VERB:
             found += _checks.hidden_verbs(p)
-        if "hedge" in kinds:
+        if pairs & _HEDGE:
             found += _checks.hedges(p)
-        if "passive_voice" in kinds:
+        if pairs & _PASSIVE:
             found += _checks.passive_voice(p)
-        if "noun_string" in kinds:
-            found += _checks.noun_strings(p, int(kinds["noun_string"]))
-        if "uncommon_word" in kinds:
-            found += _checks.uncommon_words(p, float(kinds["uncommon_word"]))
-        if "long_sentence" in kinds:
-            found += _checks.long_sentences(p, int(kinds["long_sentence"]))
-        if "wall_of_text" in kinds:
-            found += _checks.wall_of_text(p, int(kinds["wall_of_text"]))
+        if noun_string is not None and _noun_run(p, noun_string):
+            found += _checks.noun_strings(p, noun_string)
+        if uncommon_word is not None and not self._common.issuperset(p.present):
+            found += _checks.uncommon_words(p, uncommon_word, self._common)
+        if long_sentence is not None and len(p.texts) > long_sentence:  # else no sentence is longer
+            found += _checks.long_sentences(p, long_sentence)
+        if wall_of_text is not None and len(p.sentences) > wall_of_text:
+            found += _checks.wall_of_text(p, wall_of_text)
         return tuple(sorted(found, key=lambda i: (i.start, i.end, _ORDER[i.kind])) if len(found) > 1 else found)
 
     def _difficulty(self, p: Parsed, count: int, issues: Sequence[Issue]) -> float:
@@ -207,6 +239,12 @@ class ClarityScorer:
         if len(costs) > WORDS:  # bound the cache in very long batch runs
             costs.clear()
         skip = _skipped(p)
+        prior = count + self._lex.score["words"]["prior_words"]
+        kept = compress(p.texts, map(not_, map(skip.__contains__, range(len(p.texts))))) if skip else p.texts
+        try:  # every kept word seen before: add the cached costs in C, in the loop's order
+            return (_reduce(add, map(costs.__getitem__, kept), 0.0) / prior, *self._lengths(p))
+        except KeyError:
+            pass
         total = 0.0
         for i, (text, low) in enumerate(zip(p.texts, p.lows, strict=True)):
             if i not in skip:
@@ -214,16 +252,26 @@ class ClarityScorer:
                 if value is None:
                     value = costs[text] = self._word_cost(text, low)
                 total += value
-        return (total / (count + self._lex.score["words"]["prior_words"]), *self._lengths(p))
+        return (total / prior, *self._lengths(p))
 
     @functools.cached_property
     def _costs(self) -> dict[str, float]:
         return {}
 
+    @functools.cached_property
+    def _common(self) -> set[str]:
+        """Folded words of texts without an uncommon word: a text made only of them has none either
+        (filled by ``_checks.uncommon_words``)."""
+        return set()
+
     def _word_cost(self, text: str, low: str) -> float:
         """One word's share of ``W``: its parts weighted (computed once per word, then cached)."""
+        return sum(map(mul, self._part_weights, self._word_parts(text, low)))
+
+    @functools.cached_property
+    def _part_weights(self) -> tuple[float, ...]:
         weights = self._lex.score["weights"]
-        return sum(weights[name] * part for name, part in zip(WORD_PARTS, self._word_parts(text, low), strict=True))
+        return tuple(weights[name] for name in WORD_PARTS)
 
     def _word_parts(self, text: str, low: str) -> tuple[float, ...]:
         """The ``WORD_PARTS`` of one word; all 0 for acronyms (judged as issues) and numbers."""
@@ -236,21 +284,27 @@ class ClarityScorer:
         return (
             min(max(settings["common_zipf"] - zipf, 0.0), settings["span"]),
             float(zipf < settings["rare_zipf"]),
-            float(max(sum(c.isalpha() for c in low) - settings["short_letters"], 0)),
+            float(max((len(low) if low.isalpha() else sum(c.isalpha() for c in low)) - settings["short_letters"], 0)),
         )
 
     def _lengths(self, p: Parsed) -> tuple[float, float]:
         """``T`` and ``L``: log of the mean and of the longest sentence length, fillers left out."""
+        floor = self._lex.score["length"]["floor"]
         if p.fillers:
             sizes = [n for n in (sum(1 for i in range(s.first, s.last) if i not in p.fillers) for s in p.sentences) if n]
+        elif len(p.sentences) == 1:  # mean and longest are the one length: the same value, once
+            s = p.sentences[0]
+            value = math.log(max(s.last - s.first, floor) / floor)
+            return value, value
         else:
             sizes = [s.last - s.first for s in p.sentences]
         if not sizes:
             return 0.0, 0.0
-        floor = self._lex.score["length"]["floor"]
         return math.log(max(sum(sizes) / len(sizes), floor) / floor), math.log(max(max(sizes), floor) / floor)
 
     def _penalty(self, issues: Sequence[Issue], count: int) -> float:
+        if not issues:
+            return 0.0
         weights = self._lex.score["penalties"]
         return sum(weights[i.kind] for i in issues) * 10.0 / (count + 2)
 
@@ -266,23 +320,34 @@ def to_score(difficulty: float, scale: Mapping[str, float]) -> float:
 def _speech_units(text: str, lows: list[str], starts: list[int], ends: list[int], sents: list[Sentence], lex: Lexicon) -> list[Sentence]:
     """Cut unpunctuated lower-case runs (speech, some chat) at discourse markers."""
     out = []
+    least, cues, unigrams, bigrams = lex.speech_min_words, lex.speech_cues, lex.speech_unigrams, lex.speech_bigrams
     for s in sents:
-        if s.size < 2 * lex.speech_min_words or lex.speech_cues.isdisjoint(lows[s.first + 1 : s.last]):
+        if s.last - s.first < 2 * least or cues.isdisjoint(lows[s.first + 1 : s.last]):
             out.append(s)  # too short, or no marker to cut at
             continue
         span = text[s.start : s.end]
         if (not span.islower() and any(c.isupper() for c in span)) or _INNER_PUNCTUATION.search(span):
             out.append(s)
             continue
-        first = s.first
+        first, last = s.first, s.last
         # Only a marker cuts: "okay", or the first word of a pair such as "so i".
-        for i in compress(range(s.first + 1, s.last), map(lex.speech_cues.__contains__, lows[s.first + 1 : s.last])):
-            pair = (lows[i], lows[i + 1]) if i + 1 < s.last else None
-            if i - first >= lex.speech_min_words and (lows[i] in lex.speech_unigrams or pair in lex.speech_bigrams):
-                out.append(Sentence(first, i, starts[first], ends[i - 1]))
+        for i in compress(range(first + 1, last), map(cues.__contains__, lows[first + 1 : last])):
+            if i - first >= least and (lows[i] in unigrams or (i + 1 < last and (lows[i], lows[i + 1]) in bigrams)):
+                out.append(_new(Sentence, (first, i, starts[first], ends[i - 1])))
                 first = i
-        out.append(Sentence(first, s.last, starts[first], s.end))
+        out.append(_new(Sentence, (first, last, starts[first], s.end)))
     return out
+
+
+def _noun_run(p: Parsed, size: int) -> bool:
+    """Whether ``size`` nouns stand in a row (before punctuation, sentence ends and names cut runs)."""
+    is_noun = p.lex.nounish.__contains__
+    return len(p.lows) >= size and b"\1" * size in bytes(map(is_noun, p.lows))
+
+
+def _lower_words(p: Parsed) -> bool:
+    """Whether every word of a lower-case text is lower case: in ASCII without digits each has a letter."""
+    return (p.text.isascii() and not _DIGIT.search(p.text)) or all(map(str.islower, p.texts))
 
 
 def _skipped(p: Parsed) -> set[int] | tuple[()]:
@@ -302,7 +367,7 @@ def _names(p: Parsed) -> set[int]:
         return out
     lows = p.lows
     for i in compress(count(1), map(_NAME_CUES_AND_IS.__contains__, lows[:-1])):  # the word after a cue
-        if i not in capitalised and (lows[i - 1] in _NAME_CUES or (i > 1 and lows[i - 1] == "is" and lows[i - 2] in {"name", "this"})):
+        if i not in capitalised and (lows[i - 1] in _NAME_CUES or (i > 1 and lows[i - 1] == "is" and lows[i - 2] in _NAME_IS)):
             out.add(i)
             if i + 1 < len(lows) and lows[i + 1] not in p.lex.function_words and p.lex.zipf(lows[i + 1]) < 4.5:
                 out.add(i + 1)  # a surname after a first name
@@ -313,10 +378,14 @@ def grade(score: float | None, lang: str = "en") -> str | None:
     """The grade word for a 0–100 clarity score ("very clear" … "very unclear"); ``None`` for ``None``."""
     if score is None:
         return None
-    for bound, word in lexicon(lang).score["grades"]:
+    return _grade(score, lexicon(lang).score["grades"])
+
+
+def _grade(score: float, grades: Sequence[tuple[float, str]]) -> str:
+    for bound, word in grades:
         if score >= bound:
             return word
-    return lexicon(lang).score["grades"][-1][1]
+    return grades[-1][1]
 
 
 def call_score(turns: Sequence[Clarity], lang: str = "en") -> tuple[float | None, str | None]:
