@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count
-from operator import not_
 
 from .._limits import TEXTS, WORDS
 from ..report import Issue
@@ -23,7 +22,7 @@ from ._text import Sentence, Word, as_words
 __all__ = ["Parsed", "acronym_key", "expansions", "looks_like_acronym"]
 
 # "ed" ending a word (a word ends before a character that is not a letter or digit).
-_ENDS_IN_ED = re.compile(r"(?i:ed)(?![^\W_])")
+_ENDS_IN_ED = re.compile(r"[eE][dD](?![^\W_])")
 _ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
 _SKIP_IN_EXPANSION = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on", "with", "by", "&", "at"})
 _DIGITS = {"2": ("two", "double", "second"), "3": ("three", "triple", "third"), "4": ("four", "fourth")}
@@ -56,6 +55,7 @@ class Parsed:
     taken: set[int] = field(default_factory=set)
     shouting: bool = False
     lower: bool = False  # the text is lower case (``str.islower``)
+    capitals: Sequence[int] = ()  # else the positions of the words that are not lower case
 
     @property
     def tokens(self) -> list[Word]:
@@ -121,7 +121,7 @@ def acronyms(p: Parsed, known: frozenset[str], company: frozenset[str]) -> list[
             return []
         candidates: Iterable[int] = [i for i, w in enumerate(p.texts) if not w.islower() or p.lows[i] in lex.jargon_acronyms_lower]
     else:
-        candidates = compress(count(), map(not_, map(str.islower, p.texts)))  # lower-case words are skipped
+        candidates = p.capitals  # lower-case words are skipped
     out = []
     for i in candidates:
         text, low = p.texts[i], p.lows[i]

@@ -25,7 +25,9 @@ _WORD_ASCII = re.compile(_WORD.pattern, re.ASCII)  # the same on ASCII text, and
 _SPACED = re.compile(r"[^\W_]++(?:[&'’\- ][^\W_]++)*+")
 _SPACED_ASCII = re.compile(r"[0-9A-Za-z]++(?:[&'\- ][0-9A-Za-z]++)*+")  # the same on ASCII text, and faster
 # Sentence ends: terminal punctuation (with closing quotes/brackets) before whitespace, or a line break.
-_BOUNDARY = re.compile(r"(?=[.!?…\n])(?:[.!?…]+[\"'”’)\]]*(?=\s|$)|\n\s*)")  # the lookahead lets re skip ahead fast
+# (That is ``[.!?…]+[\"'”’)\]]*(?=\s|$)|\n\s*``, written to start with one character class, so the
+# engine skips to the next candidate at once.)
+_BOUNDARY = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"'”’)\]]*(?=\s|$)|(?<=\n)\s*)")
 _MAY_END = re.compile(r"[.!?…\n]")
 _LETTERS = re.compile(r"[^a-z]")
 _GROUPS = re.compile(r"[aeiouy]+")
@@ -142,7 +144,7 @@ def split_sentences(text: str, starts: list[int], ends: list[int], abbreviations
     for cut in [*cuts, len(text) + 1]:
         j = bisect_left(starts, cut, i)  # the first word at or after the cut
         if j > i:
-            out.append(Sentence(i, j, starts[i], ends[j - 1]))
+            out.append(_new(Sentence, (i, j, starts[i], ends[j - 1])))
             i = j
     return out
 

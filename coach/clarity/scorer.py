@@ -186,9 +186,11 @@ class ClarityScorer:
             parsed.fillers = {i for i, w in enumerate(lows) if w in fillers}
         if self._allow is not None and self._allow.may_match(present):
             parsed.allowed = {i for a, b, _ in self._allow.find(lows) for i in range(a, b)}
+        if not lower:  # words not in lower case (capitalised, or no letter): names, shouting and acronyms read them
+            parsed.capitals = capitals = list(compress(count(), map(not_, map(str.islower, texts))))
         if not lower or not _NAME_CUES.isdisjoint(present) or ("is" in present and not _NAME_IS.isdisjoint(present)):
             parsed.names = _names(parsed)  # else no capitalised word, no "mr" and no "name is": no name
-        if not lower and sum(map(str.isupper, texts)) >= 2:  # shouting needs 60% of at least 3 words
+        if not lower and sum(map(str.isupper, map(texts.__getitem__, capitals))) >= 2:  # shouting needs 60% of at least 3 words
             letters = [w for w in texts if len(w) > 1 and not w.isdigit()]
             parsed.shouting = len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.6 * len(letters)
         return parsed
@@ -358,10 +360,9 @@ def _skipped(p: Parsed) -> set[int] | tuple[()]:
 def _names(p: Parsed) -> set[int]:
     """Words read as names: capitalised but not sentence-initial, or after "mr", "name is", "this is"."""
     capitalised = set()
-    if not p.text.islower():  # else no word has a capital
+    if not p.lower:  # else no word has a capital
         starts = {s.first for s in p.sentences}
-        mixed = compress(count(), map(not_, map(str.islower, p.texts)))  # a capitalised word is not lower case
-        capitalised = {i for i in mixed if p.texts[i][0].isupper() and not p.texts[i].isupper() and i not in starts}
+        capitalised = {i for i in p.capitals if p.texts[i][0].isupper() and not p.texts[i].isupper() and i not in starts}
     out = set(capitalised)
     if "is" not in p.present and _NAME_CUES.isdisjoint(p.present):
         return out
