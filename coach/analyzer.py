@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -377,9 +378,15 @@ def _call_clarity(turns: list[TurnClarity]) -> tuple[float | None, str | None]:
     return call_score(turns)
 
 
+# A chunk between spaces counts from its first letter or digit (``[^\W_]`` is ``str.isalnum``) to
+# its end; a chunk without one never matches. Linear: nothing is tried twice.
+_COUNTED = re.compile(r"[^\W_]\S*")
+
+
 def word_count(text: str) -> int:
-    """Words as people count them: runs of letters or digits (fast; no tokenizer needed)."""
-    return sum(1 for w in text.split() if any(c.isalnum() for c in w))
+    """Words as people count them: the chunks between spaces that hold a letter or digit (one pass
+    in C; no tokenizer needed)."""
+    return len(_COUNTED.findall(text))
 
 
 def statistics(transcript: Transcript) -> Stats:

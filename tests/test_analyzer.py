@@ -169,3 +169,10 @@ def test_same_reports_in_every_process():
     }
     assert len(runs) == 1
     assert len(json.loads(runs.pop())) >= 6
+
+
+@given(st.text())
+def test_word_count_counts_chunks_holding_a_letter_or_digit(text):
+    from coach.analyzer import word_count
+
+    assert word_count(text) == sum(1 for chunk in text.split() if any(c.isalnum() for c in chunk))

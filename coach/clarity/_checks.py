@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count
@@ -17,13 +18,14 @@ from itertools import compress, count
 from .._limits import TEXTS, WORDS
 from ..report import Issue
 from ._lexicon import Lexicon, PhraseIndex
-from ._text import Sentence, Word, as_words
+from ._text import Sentence, Word, as_words, columns
 
 __all__ = ["Parsed", "acronym_key", "expansions", "looks_like_acronym"]
 
 # "ed" ending a word (a word ends before a character that is not a letter or digit).
 _ENDS_IN_ED = re.compile(r"[eE][dD](?![^\W_])")
 _ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
+_PART_CUT = re.compile(r"[-&]")
 _SKIP_IN_EXPANSION = frozenset({"of", "and", "the", "for", "to", "a", "an", "in", "on", "with", "by", "&", "at"})
 _DIGITS = {"2": ("two", "double", "second"), "3": ("three", "triple", "third"), "4": ("four", "fourth")}
 _NOUN_LIKE_LIGHT_VERBS = frozenset({"process", "issue", "place", "effect", "complete", "offer", "raise", "reach", "arrange", "do", "have"})
@@ -391,34 +393,39 @@ def expansions(text: str) -> frozenset[str]:
     authentication)", and "MFA, that's multi-factor authentication" (also "stands for", "which is",
     "or", "means"). The long form must give the acronym's letters as word initials.
     """
-    from ._text import words
-
-    toks = words(text)
-    lows = [t.lower for t in toks]
+    texts, lows, starts, ends = columns(text)
     found: set[str] = set()
-    for i, tok in enumerate(toks):
-        # The cheap context tests first: most words have neither brackets nor a connector after them.
-        before, after = text[max(0, tok.start - 3) : tok.start].rstrip(), text[tok.end : tok.end + 3].lstrip()
+    # Only a word with a connector after it ("that's", "stands for" …) or a bracket within three
+    # characters of it can be explained: the other words are never looked at.
+    candidates = {i for i, w in enumerate(lows[1:]) if w in _CONNECTORS}
+    at = text.find("(")
+    while at >= 0:
+        candidates.update(range(bisect_right(starts, at), bisect_right(starts, at + 3)))  # "(" just before
+        candidates.update(range(bisect_left(ends, at - 2), bisect_right(ends, at)))  # "(" just after
+        at = text.find("(", at + 1)
+    for i in candidates:
+        word, start, end = texts[i], starts[i], ends[i]
+        before, after = text[max(0, start - 3) : start].rstrip(), text[end : end + 3].lstrip()
         bracketed = before.endswith("(") and after.startswith(")")
-        explained = (i + 1 < len(toks) and lows[i + 1] in _CONNECTORS) or (after.startswith("(") and tok.text.isupper())
+        explained = (i + 1 < len(texts) and lows[i + 1] in _CONNECTORS) or (after.startswith("(") and word.isupper())
         if not (bracketed or explained):
-            continue  # no "that's", "stands for" … and no bracket: nothing explains it here
-        letters = _letters(tok.text)
-        if not 2 <= len(letters) <= 8 or not (looks_like_acronym(tok.text) or (tok.text.islower() and len(tok.text) <= 6)):
+            continue
+        letters = _letters(word)
+        if not 2 <= len(letters) <= 8 or not (looks_like_acronym(word) or (word.islower() and len(word) <= 6)):
             continue
         if bracketed:
             # "long form (ACR)": the words just before the bracket.
-            for start in range(i - 1, max(-1, i - len(letters) - 5), -1):
-                if _spells(letters, _initial_parts(lows[start:i]), whole=True):
-                    found.add(acronym_key(tok.text))
+            for first in range(i - 1, max(-1, i - len(letters) - 5), -1):
+                if _spells(letters, _initial_parts(lows[first:i]), whole=True):
+                    found.add(acronym_key(word))
                     break
             continue
         # "ACR (long form)", "ACR, that's long form", "ACR stands for long form".
         j = i + 1
-        while j < len(toks) and j - i <= 4 and lows[j] in _CONNECTORS:
+        while j < len(texts) and j - i <= 4 and lows[j] in _CONNECTORS:
             j += 1
         if _spells(letters, _initial_parts(lows[j : j + len(letters) + 4]), whole=False):
-            found.add(acronym_key(tok.text))
+            found.add(acronym_key(word))
     return frozenset(found)
 
 
@@ -431,7 +438,9 @@ def _letters(word: str) -> str:
 
 
 def _parts(word: str) -> list[str]:
-    return [q for q in re.split(r"[-&]", word) if q]
+    if "-" not in word and "&" not in word:
+        return [word] if word else []
+    return [q for q in _PART_CUT.split(word) if q]
 
 
 def _spells(letters: str, words: list[str], *, whole: bool) -> bool:
