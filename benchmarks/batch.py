@@ -186,14 +186,44 @@ def worker_rss(jobs: int) -> dict[int, float]:
     return _probe(_maxrss_mb, jobs)
 
 
+def children_cpu() -> float | None:
+    """CPU seconds used so far by every process this one started (joblib's workers and theirs):
+    the live ones read from /proc, the finished ones from ``getrusage``. Read from outside, so no
+    worker can be missed (a probe task may not reach every worker) and none is disturbed. ``None``
+    without /proc."""
+    if not os.path.isdir("/proc/self"):
+        return None
+    stats: dict[int, list[bytes]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                continue  # gone meanwhile
+            stats[int(entry.name)] = raw[raw.rindex(b")") + 2 :].split()  # fields from "state" on
+    mine, todo = [], [os.getpid()]
+    while todo:
+        parent = todo.pop()
+        kids = [pid for pid, fields in stats.items() if int(fields[1]) == parent]
+        mine += kids
+        todo += kids
+    tick = os.sysconf("SC_CLK_TCK")
+    live = sum(int(stats[pid][11]) + int(stats[pid][12]) for pid in mine) / tick  # utime + stime
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return live + done.ru_utime + done.ru_stime
+
+
 def run_score(path: Path, jobs: int, *, warm: bool = True) -> dict:
-    """Scores the JSONL file at ``path``: wall seconds, CPU seconds (this process and, when ``warm``
-    workers are running already, theirs), calls, words and errors. CPU time does not depend on what
-    else the machine is running. (A probe must not be a fresh worker's first task: loky measures its
-    memory reference after that task and would restart the worker once the models load.)"""
+    """Scores the JSONL file at ``path``: wall seconds, CPU seconds (this process and its workers),
+    calls, words and errors. CPU time does not depend on what else the machine is running. Without
+    /proc, the workers' CPU is read by a probe task in each, only when ``warm`` (a probe must not be
+    a fresh worker's first task: loky measures its memory reference after that task and would
+    restart the worker once the models load)."""
     from coach.batch import score
 
-    probe = jobs > 1 and warm
+    workers = children_cpu()
+    probe = workers is None and jobs > 1 and warm
     before = _probe(_cpu, jobs) if probe else {}
     cpu, start = time.process_time(), time.perf_counter()
     calls = words = errors = 0
@@ -203,7 +233,9 @@ def run_score(path: Path, jobs: int, *, warm: bool = True) -> dict:
         errors += row["error"] is not None
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    if probe:
+    if workers is not None:
+        cpu += children_cpu() - workers
+    elif probe:
         after = _probe(_cpu, jobs)
         cpu += sum(after[pid] - before[pid] for pid in after if pid in before)
     return {"seconds": seconds, "cpu": cpu, "calls": calls, "words": words, "errors": errors}
