@@ -7,6 +7,7 @@ coach (evidence, stage turns, paraphrase sources) are indices into ``Transcript.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -244,7 +245,7 @@ class Transcript:
     ) -> Transcript:
         """Build from ``(speaker, text)`` pairs; speakers are resolved as in ``resolve_role``."""
         turns = []
-        unknown: list[str] = []
+        unknown: dict[str, list[str]] = {}
         for i, pair in enumerate(pairs):
             try:
                 speaker, text = pair
@@ -258,23 +259,62 @@ class Transcript:
                 )
             role = resolve_role(speaker, roles)
             if role is None:
-                unknown.append(speaker)
+                unknown.setdefault(speaker, []).append(text)
                 continue
             turns.append(Turn(role, text, speaker=speaker))
         if unknown:
-            raise unresolved_roles(unknown, "<pairs>")
+            raise unresolved_roles(unknown, "<pairs>", unknown)
         return cls(id=id, turns=tuple(turns), language=language)
 
 
-def unresolved_roles(labels: Iterable[str], source: str) -> TranscriptError:
-    """The error for speaker labels no alias or override maps to a role."""
-    found = sorted(set(labels))
-    example = ", ".join(f'"{x}": "agent"' for x in found[:2])
+def unresolved_roles(labels: Iterable[str], source: str, said: Mapping[str, list[str]] | None = None) -> TranscriptError:
+    """The error for speaker labels no alias or override maps to a role. ``said`` (each unknown
+    label's turns) lets the hint suggest which speaker is the agent, for the user to check."""
+    found = list(dict.fromkeys(labels))
+    agent = likely_agent(said) if said and len(said) > 1 else None
+    if agent is not None:
+        shown = [agent, *(x for x in found if x != agent)][:3]
+        mapping = {x: "agent" if x == agent else "customer" for x in shown}
+        why = f" ({agent} talks like the agent; check it)"
+    else:
+        mapping = {x: "agent" if i == 0 else "customer" for i, x in enumerate(found[:2])} if len(found) > 1 else {found[0]: "agent"}
+        why = " (or the other way round)" if len(found) > 1 else ""
+    example = ", ".join(f'"{k}": "{v}"' for k, v in mapping.items())
+    flags = " ".join(f"--role {_shell(f'{k}={v}')}" for k, v in mapping.items())
     return TranscriptError(
-        f"cannot tell who is the agent and who is the customer: unknown speaker(s) {found}",
+        f"cannot tell who is the agent and who is the customer: unknown speaker(s) {sorted(found)}",
         source=source,
-        hint=f"map them with roles={{{example}}} (or --role NAME=agent on the CLI)",
+        hint=f"map them with roles={{{example}}}{why}; on the CLI: {flags}",
     )
+
+
+def likely_agent(said: Mapping[str, list[str]], lang: str = "en") -> str | None:
+    """The one speaker who says most of what only agents say ("thanks for calling", "how can I help",
+    "let me check"; ``coach/lang/<lang>/roles.json``); None when nobody does or two tie."""
+    markers = _agent_markers(lang)
+    counts = {label: sum(len(markers.findall(t.lower())) for t in texts[:_SAID]) for label, texts in said.items()}
+    ranked = sorted(counts.values(), reverse=True)
+    if not ranked or ranked[0] == 0 or (len(ranked) > 1 and ranked[1] == ranked[0]):
+        return None
+    return max(counts, key=lambda label: counts[label])
+
+
+#: Turns per unknown speaker kept for ``likely_agent``.
+_SAID = 20
+
+
+@functools.cache
+def _agent_markers(lang: str) -> re.Pattern[str]:
+    from . import lang as _lang
+
+    phrases = sorted(_lang.data(lang, "roles")["agent_markers"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p).replace("'", "['’]") for p in phrases) + r")\b")
+
+
+def _shell(word: str) -> str:
+    """``word`` as one shell argument (quoted as the README writes ``--role "Jane Smith=agent"``)."""
+    return word if re.fullmatch(r"[\w.@=-]+", word) else '"' + re.sub(r'(["$`\\])', r"\\\1", word) + '"'
+
 
 
 def _plain(value: Any) -> Any:

@@ -114,6 +114,26 @@ def test_formats_unknown_speakers_are_listed_in_one_error():
     assert "roles=" in message
 
 
+@pytest.mark.parametrize(
+    ("fixture", "agent", "customer"),
+    [("text/named_speakers.txt", "Priya", "Mr Okafor"), ("webvtt/support_call.vtt", "Marco", "Dana Whitfield")],
+)
+def test_formats_unknown_speakers_hint_names_who_talks_like_the_agent(fixture, agent, customer):
+    with pytest.raises(TranscriptError) as info:
+        coach.load(FIXTURES / fixture)
+    suggested = {agent: "agent", customer: "customer"}
+    assert f'roles={{"{agent}": "agent", "{customer}": "customer"}} ({agent} talks like the agent' in str(info.value)
+    transcript = coach.load(FIXTURES / fixture, roles=suggested)  # the suggestion, as written, loads
+    assert {t.role for t in transcript.turns if t.speaker == agent} == {Role.AGENT}
+
+
+def test_formats_unknown_speakers_without_agent_talk_get_no_guess():
+    with pytest.raises(TranscriptError) as info:
+        coach.load([("Sam", "hi"), ("Jo", "hello"), ("Sam", "thanks for calling"), ("Jo", "thanks for calling")])
+    assert "talks like the agent" not in str(info.value)
+    assert "or the other way round" in str(info.value)
+
+
 def test_formats_text_lone_note_line_continues_the_turn():
     transcript = coach.load(FIXTURES / "text" / "card_dispute.txt")
     assert all(t.role is not Role.SYSTEM for t in transcript.turns)

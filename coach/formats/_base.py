@@ -429,6 +429,7 @@ class TurnBuilder:
         self.roles = roles
         self.turns: list[Turn] = []
         self.unknown: list[str] = []
+        self._said: dict[str, list[str]] = {}  # what each unknown speaker said, for the error's hint
         self._roles_seen: dict[tuple[str, Role | str | None], Role | None] = {}
 
     def add(
@@ -465,6 +466,7 @@ class TurnBuilder:
             self._roles_seen[key] = resolved
         if resolved is None:
             self.unknown.append(label or "<no speaker>")
+            self._said.setdefault(label or "<no speaker>", []).append(cleaned)
             return
         self.turns.append(
             Turn(resolved, cleaned, speaker=name if name is not None else speaker, start=start, end=end)
@@ -472,5 +474,5 @@ class TurnBuilder:
 
     def build(self, id: str, metadata: Mapping[str, Any] | None = None, language: str = "en") -> Transcript:
         if self.unknown:
-            raise unresolved_roles(self.unknown, self.source)
+            raise unresolved_roles(self.unknown, self.source, self._said)
         return Transcript(id=id, turns=tuple(self.turns), metadata=dict(metadata or {}), language=language)
