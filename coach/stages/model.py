@@ -119,18 +119,31 @@ class StageModel:
 
     def strongest(self, words: Words, features: Sequence[str], stage: int, n: int = 3) -> list[tuple[str, float, int | None]]:
         """The ``n`` features that pushed ``stage`` up most: ``(label, weight, word index or None)``.
-        Single stop words are left out: they carry weight but explain nothing to a reader."""
+        Single stop words are left out: they carry weight but explain nothing to a reader. Ties go
+        to the word before the feature, the earlier before the later."""
         rows = self._tables[2]
-        stop = stop_words(words.lang)
-        found: list[tuple[float, str, int | None]] = []
-        for i, word in enumerate(words.words):
-            if word not in stop:
-                found.append((self.word_vector(word)[stage], word, i))
-        for f in features:
-            if f in rows:
-                found.append((rows[f][stage], f, None))
-        found.sort(key=lambda x: (-x[0], x[1]))
-        return [(label, w, i) for w, label, i in found[:n] if w > 0]
+        ranked = self._word_ranking(words, stage, n)
+        offset = len(words.words)  # after every word
+        ranked = ranked + [((-rows[f][stage], f, offset + k), f, None) for k, f in enumerate(features) if f in rows]
+        ranked.sort()
+        return [(label, -key[0], i) for key, label, i in ranked[:n] if -key[0] > 0]
+
+    @functools.cached_property
+    def _rankings(self) -> dict[tuple[tuple[str, ...], int, int], list[tuple[tuple[float, str, int], str, int]]]:
+        return {}
+
+    def _word_ranking(self, words: Words, stage: int, n: int) -> list[tuple[tuple[float, str, int], str, int]]:
+        """The ``n`` strongest words of a turn for ``stage`` as ``strongest`` ranks them (cached by the
+        turn's words: a turn said again with other context features keeps its words' part)."""
+        key = (words.words, stage, n)
+        ranked = self._rankings.get(key)
+        if ranked is None:
+            stop = stop_words(words.lang)
+            ranked = sorted(((-self.word_vector(w)[stage], w, i), w, i) for i, w in enumerate(words.words) if w not in stop)[:n]
+            if len(self._rankings) >= _WORD_CACHE:
+                self._rankings.clear()
+            self._rankings[key] = ranked
+        return ranked
 
 
 @functools.cache
