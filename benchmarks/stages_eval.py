@@ -11,6 +11,10 @@ Sets (each skipped cleanly when its data is absent):
   Restatement or Paraphrasing → confirm, Affirmation and Reassurance → reassure, Questions → listen
   (evaluation only).
 
+Each table ends with a 95 % interval for the combined F1, by bootstrap over calls (AnnoMI:
+transcripts; ESConv: responses, which carry no dialogue id): with a few dozen positives a stage's F1
+is known to about ±0.08, and with two or three (listen and confirm in the real calls) hardly at all.
+
 Usage::
 
     python benchmarks/stages_eval.py                 # all sets
@@ -63,24 +67,45 @@ class Counts:
 
 @dataclass
 class Table:
-    """Counts per (stage, system)."""
+    """Counts per (stage, system), and per call for the combined system (for its interval)."""
 
     title: str
     stages: tuple[str, ...]
     cells: dict[tuple[str, str], Counts] = field(default_factory=dict)
+    groups: dict[str, dict[str, Counts]] = field(default_factory=dict)
 
-    def add(self, stage: str, system: str, predicted: bool, gold: bool) -> None:
+    def add(self, stage: str, system: str, predicted: bool, gold: bool, group: str) -> None:
         self.cells.setdefault((stage, system), Counts()).add(predicted, gold)
+        if system == "combined":
+            self.groups.setdefault(stage, {}).setdefault(group, Counts()).add(predicted, gold)
+
+    def interval(self, stage: str, rounds: int = 1000) -> tuple[float, float] | None:
+        """95 % interval of the combined F1 by bootstrap over calls (turns of one call are not
+        independent, so calls are resampled whole); seeded, so every run prints the same."""
+        import numpy as np
+
+        per = list(self.groups.get(stage, {}).values())
+        if not per:
+            return None
+        counts = np.array([(c.tp, c.fp, c.fn) for c in per], dtype=float)
+        weights = np.random.default_rng(0).multinomial(len(per), [1 / len(per)] * len(per), size=rounds)
+        tp, fp, fn = (weights @ counts).T
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f1 = 2 * tp / (2 * tp + fp + fn)
+        f1 = f1[~np.isnan(f1)]
+        return (float(np.percentile(f1, 2.5)), float(np.percentile(f1, 97.5))) if f1.size else None
 
     def render(self) -> str:
-        head = "| stage | gold | " + " | ".join(f"{s} P | {s} R | {s} F1" for s in SYSTEMS) + " |"
-        lines = [f"**{self.title}**", "", head, "|---|---:|" + "---:|" * (3 * len(SYSTEMS))]
+        head = "| stage | gold | " + " | ".join(f"{s} P | {s} R | {s} F1" for s in SYSTEMS) + " | combined F1 95 % CI |"
+        lines = [f"**{self.title}**", "", head, "|---|---:|" + "---:|" * (3 * len(SYSTEMS)) + "---|"]
         for stage in self.stages:
             cells = [self.cells.get((stage, s), Counts()) for s in SYSTEMS]
             gold = cells[0].tp + cells[0].fn
             row = [stage, str(gold)]
             for c in cells:
                 row += [_fmt(v) for v in c.prf()]
+            ci = self.interval(stage)
+            row.append("n/a" if ci is None else f"{ci[0]:.2f}–{ci[1]:.2f}")
             lines.append("| " + " | ".join(row) + " |")
         return "\n".join(lines)
 
@@ -132,12 +157,12 @@ def evaluate_labelled(name: str, calls, engine: StageEngine) -> list[Table]:
             for stage in STAGES:
                 verdicts = decide(per.get(stage, (0.0, 0.0, 0.0)), engine.thresholds[stage])
                 for system, v in zip(SYSTEMS, verdicts, strict=True):
-                    turns.add(stage, system, v, stage in gold)
+                    turns.add(stage, system, v, stage in gold, transcript.id)
                 present[stage] = [a or b for a, b in zip(present[stage], verdicts, strict=True)]
         for stage in STAGES:
             gold_present = any(stage in g for g in labels.values())
             for system, v in zip(SYSTEMS, present[stage], strict=True):
-                level.add(stage, system, v, gold_present)
+                level.add(stage, system, v, gold_present, transcript.id)
     return [turns, level]
 
 
@@ -167,7 +192,7 @@ def evaluate_annomi(engine: StageEngine) -> list[Table]:
             n += 1
             verdicts = decide(scores.get(i, {}).get("confirm", (0.0, 0.0, 0.0)), engine.thresholds["confirm"])
             for system, v in zip(SYSTEMS, verdicts, strict=True):
-                table.add("confirm", system, v, is_reflection)
+                table.add("confirm", system, v, is_reflection, transcript.id)
     table.title += f" ({n} turns)"
     return [table]
 
@@ -202,7 +227,7 @@ def evaluate_esconv(engine: StageEngine) -> list[Table]:
         for stage in stages:
             verdicts = decide(per.get(stage, (0.0, 0.0, 0.0)), engine.thresholds[stage])
             for system, v in zip(SYSTEMS, verdicts, strict=True):
-                table.add(stage, system, v, ESCONV_MAP.get(strategy) == stage)
+                table.add(stage, system, v, ESCONV_MAP.get(strategy) == stage, transcript.id)
     table.title += f" ({n} responses)"
     return [table]
 
